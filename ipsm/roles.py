@@ -1,0 +1,56 @@
+"""The three roles, as Django groups with permissions. Where each user works is their members.Assignment.
+
+The groups are rebuilt from this table after every migrate, so the code is the one source of truth.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+STAFF = "Staf Dinas Sosial"
+VIEWER = "Pimpinan"
+COORDINATOR = "Koordinator IPSM"
+
+ROLE_LABELS = {STAFF: _("Dinas Sosial staff"), VIEWER: _("Read-only (pimpinan)"), COORDINATOR: _("IPSM coordinator")}
+
+_READ = [
+    "members.view_region",
+    "members.view_unit",
+    "members.view_member",
+    "members.view_boardposition",
+    "members.view_statuschange",
+    "members.view_transfer",
+]
+_ROSTER = [
+    "members.add_member",
+    "members.change_member",
+    "members.add_boardposition",
+    "members.change_boardposition",
+    "members.confirm_roster",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    STAFF: _READ + _ROSTER + ["members.add_unit", "members.change_unit", "members.transfer_member"],
+    VIEWER: _READ,
+    COORDINATOR: _READ + _ROSTER,
+}
+
+
+def sync_role_groups(**kwargs) -> None:
+    """Create the role groups and set exactly the permissions listed above (post_migrate)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for name, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)
+
+
+def role_of(user) -> str:
+    """The user's role name, for display ('' when none)."""
+    names = {group.name for group in user.groups.all()}
+    for name in (STAFF, VIEWER, COORDINATOR):
+        if name in names:
+            return name
+    return ""

@@ -1,0 +1,72 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member, MemberStatus, Region, RegionLevel, Sex, Unit
+
+
+class MemberFilter(django_filters.FilterSet):
+    """Search and filters of the member list; region choices narrow to the user's scope and to each other."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    kecamatan = django_filters.ModelChoiceFilter(
+        label=_("Kecamatan"), queryset=Region.objects.none(), method="filter_region"
+    )
+    kelurahan = django_filters.ModelChoiceFilter(
+        label=_("Kelurahan/desa"), queryset=Region.objects.none(), method="filter_region"
+    )
+    unit = django_filters.ModelChoiceFilter(label=_("IPSM unit"), queryset=Unit.objects.none())
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=MemberStatus.choices)
+    sex = django_filters.ChoiceFilter(label=_("Sex"), choices=Sex.choices)
+
+    class Meta:
+        model = Member
+        fields = ["q", "kecamatan", "kelurahan", "unit", "status", "sex"]
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        regions = Region.objects.visible_to(user)
+        kecamatan_code = (data or {}).get("kecamatan") or ""
+        self.filters["kecamatan"].queryset = regions.filter(level=RegionLevel.KECAMATAN)
+        villages = regions.villages()
+        if kecamatan_code:
+            villages = villages.within(kecamatan_code)
+        self.filters["kelurahan"].queryset = villages
+        units = Unit.objects.visible_to(user).select_related("region")
+        self.filters["unit"].queryset = units.within(kecamatan_code) if kecamatan_code else units
+        self.filters["q"].field.widget.attrs.update(placeholder=_("Name, NIK or KTA number"))
+        for name in ("kecamatan", "kelurahan", "unit", "status", "sex"):
+            self.filters[name].field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_region(self, queryset, name, region):
+        return queryset.filter(unit__region__code__startswith=region.code)
+
+
+class UnitFilter(django_filters.FilterSet):
+    kecamatan = django_filters.ModelChoiceFilter(
+        label=_("Kecamatan"), queryset=Region.objects.none(), method="filter_region"
+    )
+    needs_attention = django_filters.ChoiceFilter(
+        label=_("Needs attention"),
+        method="filter_attention",
+        choices=[("roster", _("Roster not checked for 180 days"))],
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["kecamatan", "needs_attention"]
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["kecamatan"].queryset = Region.objects.visible_to(user).filter(level=RegionLevel.KECAMATAN)
+        for name in ("kecamatan", "needs_attention"):
+            self.filters[name].field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
+
+    def filter_region(self, queryset, name, region):
+        return queryset.filter(region__code__startswith=region.code)
+
+    def filter_attention(self, queryset, name, value):
+        return queryset.roster_stale() if value == "roster" else queryset
+

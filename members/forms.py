@@ -1,0 +1,233 @@
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import (
+    KABKOTA_LEVELS,
+    VILLAGE_LEVELS,
+    BoardPosition,
+    BoardRole,
+    InactiveReason,
+    Member,
+    MemberStatus,
+    Region,
+    RegionLevel,
+    Unit,
+)
+from members.nik import nik_mismatches, normalize_nik, parse_nik
+from members.phone import normalize_phone
+
+MIN_AGE_AT_JOINING = 18
+USUAL_TERM_YEARS = 5
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def years_after(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+class MemberForm(forms.ModelForm):
+    """A member's profile. The unit is fixed by the page; NIK rules are checked against sex and birth date."""
+
+    class Meta:
+        model = Member
+        fields = [
+            "nik",
+            "full_name",
+            "sex",
+            "birth_place",
+            "birth_date",
+            "address",
+            "rt",
+            "rw",
+            "kelurahan",
+            "phone",
+            "email",
+            "education",
+            "occupation",
+            "joined_on",
+            "sk_number",
+            "sk_date",
+        ]
+        widgets = {"birth_date": DateInput(), "joined_on": DateInput(), "sk_date": DateInput()}
+        help_texts = {
+            "nik": _("16 digits as on the KTP; spaces and dots are fine."),
+            "phone": _("For example 0812 3456 7890."),
+            "kelurahan": _("Where the member lives (the KTP address)."),
+        }
+
+    def __init__(self, *args, user, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.unit = unit
+        self.fields["nik"].max_length = 40  # typed with spaces and dots; stored as 16 digits
+        self.fields["nik"].widget.attrs.update(maxlength=40, inputmode="numeric", autocomplete="off")
+        self.fields["kelurahan"].queryset = Region.objects.villages().within(unit.region.kabkota_code)
+        if not self.instance.pk:
+            self.fields["kelurahan"].initial = unit.region if unit.region.is_village else None
+            self.fields["joined_on"].initial = timezone.localdate()
+
+    def clean_nik(self) -> str:
+        nik = normalize_nik(self.cleaned_data["nik"])
+        self.nik_parts = parse_nik(nik)
+        duplicates = Member.objects.filter(nik=nik).exclude(pk=self.instance.pk)
+        if duplicates.exists():
+            visible = duplicates.visible_to(self.user).first()
+            if visible is None:
+                raise ValidationError(_("This NIK is already registered in another IPSM unit."), code="nik_taken")
+            raise ValidationError(
+                _("This NIK is already registered: %(name)s, KTA %(kta)s.")
+                % {"name": visible.full_name, "kta": visible.kta_number},
+                code="nik_taken",
+            )
+        return nik
+
+    def clean_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["phone"])
+
+    def _clean_rt_rw(self, field: str) -> str:
+        value = self.cleaned_data[field].strip()
+        if value and not (value.isdigit() and len(value) <= 3):
+            raise ValidationError(_("%(field)s must be a number of up to 3 digits.") % {"field": field.upper()})
+        return value.zfill(3) if value else ""
+
+    def clean_rt(self) -> str:
+        return self._clean_rt_rw("rt")
+
+    def clean_rw(self) -> str:
+        return self._clean_rt_rw("rw")
+
+    def clean(self):
+        cleaned = super().clean()
+        birth_date, joined_on = cleaned.get("birth_date"), cleaned.get("joined_on")
+        if hasattr(self, "nik_parts") and "nik" in cleaned:
+            sex = cleaned.get("sex")
+            for problem in nik_mismatches(
+                self.nik_parts, is_female=(sex == "P") if sex else None, birth_date=birth_date
+            ):
+                self.add_error("nik", problem)
+        if birth_date and joined_on and years_after(birth_date, MIN_AGE_AT_JOINING) > joined_on:
+            self.add_error("joined_on", _("A PSM must be at least 18 years old on the join date."))
+        if birth_date and birth_date > timezone.localdate():
+            self.add_error("birth_date", _("The date of birth cannot be in the future."))
+        return cleaned
+
+
+class NewMemberForm(MemberForm):
+    """Registering: also the starting status (existing PSM may be entered as already active)."""
+
+    status = forms.ChoiceField(
+        label=_("status"),
+        choices=[(MemberStatus.CALON, MemberStatus.CALON.label), (MemberStatus.AKTIF, MemberStatus.AKTIF.label)],
+        initial=MemberStatus.CALON,
+    )
+
+    class Meta(MemberForm.Meta):
+        fields = [*MemberForm.Meta.fields, "status"]
+
+
+class StatusChangeForm(forms.Form):
+    new_status = forms.ChoiceField(label=_("new status"))
+    reason = forms.ChoiceField(
+        label=_("reason"), choices=[("", "---------"), *InactiveReason.choices], required=False
+    )
+    changed_on = forms.DateField(label=_("date"), widget=DateInput())
+    note = forms.CharField(label=_("note"), max_length=255, required=False)
+
+    def __init__(self, *args, member: Member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_status"].choices = [
+            (status, MemberStatus(status).label) for status in member.allowed_next_statuses()
+        ]
+        self.fields["changed_on"].initial = timezone.localdate()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_status") == MemberStatus.NONAKTIF and not cleaned.get("reason"):
+            self.add_error("reason", _("Choose why the member becomes inactive."))
+        if cleaned.get("changed_on") and cleaned["changed_on"] > timezone.localdate():
+            self.add_error("changed_on", _("The date cannot be in the future."))
+        return cleaned
+
+
+class TransferForm(forms.Form):
+    to_unit = forms.ModelChoiceField(label=_("to unit"), queryset=Unit.objects.none())
+    transferred_on = forms.DateField(label=_("date"), widget=DateInput())
+    note = forms.CharField(label=_("note"), max_length=255, required=False)
+
+    def __init__(self, *args, member: Member, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = (
+            Unit.objects.visible_to(user).exclude(pk=member.unit_id).select_related("region")
+        )
+        self.fields["transferred_on"].initial = timezone.localdate()
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["region", "sk_number", "sk_date"]
+        widgets = {"sk_date": DateInput()}
+        help_texts = {"region": _("The desa/kelurahan, kecamatan or kab/kota this IPSM unit serves.")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["region"]  # a unit never moves; create another one instead
+        else:
+            levels = [*KABKOTA_LEVELS, RegionLevel.KECAMATAN, *VILLAGE_LEVELS]
+            self.fields["region"].queryset = (
+                Region.objects.visible_to(user).filter(level__in=levels, unit__isnull=True)
+            )
+
+
+class BoardPositionForm(forms.ModelForm):
+    class Meta:
+        model = BoardPosition
+        fields = ["member", "role", "term_starts_on", "term_ends_on", "sk_number"]
+        widgets = {"term_starts_on": DateInput(), "term_ends_on": DateInput()}
+        help_texts = {
+            "role": _("A new ketua, wakil ketua, sekretaris or bendahara takes the seat over from the current one."),
+            "term_ends_on": _("A masa bakti is usually 5 years."),
+        }
+
+    def __init__(self, *args, unit: Unit, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = (
+            Member.objects.visible_to(user)
+            .filter(unit__region__code__startswith=unit.region_id)
+            .exclude(status=MemberStatus.NONAKTIF)
+            .select_related("unit__region")
+        )
+        self.fields["member"].label_from_instance = lambda m: f"{m.full_name} ({m.kta_number})"
+        self.fields["role"].initial = BoardRole.ANGGOTA
+        start = timezone.localdate()
+        self.fields["term_starts_on"].initial = start
+        self.fields["term_ends_on"].initial = years_after(start, USUAL_TERM_YEARS)
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("term_starts_on"), cleaned.get("term_ends_on")
+        if starts and ends and ends <= starts:
+            self.add_error("term_ends_on", _("The term must end after it starts."))
+        return cleaned
+
+
+class EndPositionForm(forms.Form):
+    ended_on = forms.DateField(label=_("left the seat on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].initial = timezone.localdate()

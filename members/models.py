@@ -1,0 +1,456 @@
+"""Regions, IPSM units, their boards and members (PSM), and who may see which part of them.
+
+Scope is a Kemendagri code prefix: a user assigned to `33.71` sees every row whose region code starts with
+`33.71`. Codes have fixed-width segments (2.2.2.4), so a plain prefix never matches a neighbour, and the
+LIKE 'prefix%' filters use the varchar_pattern_ops indexes Django creates for character keys.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce, Upper
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from members.access import scope_of
+from members.nik import mask_nik
+
+TERM_WARNING_DAYS = 90
+ROSTER_STALE_DAYS = 180
+
+
+class RegionLevel(models.TextChoices):
+    PROVINSI = "provinsi", _("Province")
+    KABUPATEN = "kabupaten", _("Regency")
+    KOTA = "kota", _("City")
+    KECAMATAN = "kecamatan", _("District (kecamatan)")
+    DESA = "desa", _("Village (desa)")
+    KELURAHAN = "kelurahan", _("Urban village (kelurahan)")
+
+
+VILLAGE_LEVELS = (RegionLevel.DESA, RegionLevel.KELURAHAN)
+KABKOTA_LEVELS = (RegionLevel.KABUPATEN, RegionLevel.KOTA)
+
+
+def _count_subquery(queryset) -> models.Subquery:
+    """COUNT(*) of a correlated queryset, as a subquery expression (0 when empty)."""
+    counted = queryset.order_by().annotate(_n=models.Func(models.Value(1), function="COUNT")).values("_n")
+    return Coalesce(models.Subquery(counted[:1], output_field=models.IntegerField()), 0)
+
+
+class RegionQuerySet(models.QuerySet):
+    def within(self, code: str) -> "RegionQuerySet":
+        return self.filter(code__startswith=code)
+
+    def villages(self) -> "RegionQuerySet":
+        return self.filter(level__in=VILLAGE_LEVELS)
+
+    def with_registry_counts(self) -> "RegionQuerySet":
+        """Per region, what lies under its code: units, active and candidate PSM, units with stale rosters.
+
+        One query whatever the number of rows: each figure is a correlated subquery on an indexed prefix.
+        """
+        units = Unit.objects.filter(region__code__startswith=models.OuterRef("code"))
+        members = Member.objects.filter(unit__region__code__startswith=models.OuterRef("code"))
+        return self.annotate(
+            unit_count=_count_subquery(units),
+            stale_unit_count=_count_subquery(units.roster_stale()),
+            active_count=_count_subquery(members.filter(status=MemberStatus.AKTIF)),
+            candidate_count=_count_subquery(members.filter(status=MemberStatus.CALON)),
+        )
+
+    def visible_to(self, user) -> "RegionQuerySet":
+        scope = scope_of(user)
+        if scope.everything:
+            return self.all()
+        if scope.region_code:
+            return self.within(scope.region_code)
+        if scope.unit_region_code:
+            return self.within(scope.unit_region_code)
+        return self.none()
+
+
+class Region(models.Model):
+    """A Kemendagri region: province, kab/kota, kecamatan or desa/kelurahan."""
+
+    code = models.CharField(_("code"), max_length=13, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        indexes = [models.Index(fields=["level", "code"], name="region_level_code")]
+
+    def __str__(self) -> str:
+        if self.level in (RegionLevel.KECAMATAN, *VILLAGE_LEVELS):
+            return f"{self.get_level_prefix()} {self.name}"
+        return self.name
+
+    def get_level_prefix(self) -> str:
+        return {
+            RegionLevel.KECAMATAN: _("Kec."),
+            RegionLevel.DESA: _("Desa"),
+            RegionLevel.KELURAHAN: _("Kel."),
+        }.get(self.level, "")
+
+    @property
+    def is_village(self) -> bool:
+        return self.level in VILLAGE_LEVELS
+
+    @property
+    def kabkota_code(self) -> str:
+        return self.code[:5]
+
+
+class UnitQuerySet(models.QuerySet):
+    def within(self, code: str) -> "UnitQuerySet":
+        return self.filter(region__code__startswith=code)
+
+    def visible_to(self, user) -> "UnitQuerySet":
+        scope = scope_of(user)
+        if scope.everything:
+            return self.all()
+        if scope.region_code:
+            return self.within(scope.region_code)
+        if scope.unit_id:
+            return self.filter(pk=scope.unit_id)
+        return self.none()
+
+    def roster_stale(self) -> "UnitQuerySet":
+        """Units whose roster nobody confirmed in the last 180 days."""
+        cutoff = timezone.now() - datetime.timedelta(days=ROSTER_STALE_DAYS)
+        return self.filter(Q(roster_confirmed_at__isnull=True) | Q(roster_confirmed_at__lt=cutoff))
+
+    def with_member_counts(self) -> "UnitQuerySet":
+        return self.annotate(
+            active_count=Count("members", filter=Q(members__status=MemberStatus.AKTIF)),
+            candidate_count=Count("members", filter=Q(members__status=MemberStatus.CALON)),
+            inactive_count=Count("members", filter=Q(members__status=MemberStatus.NONAKTIF)),
+        )
+
+
+class Unit(models.Model):
+    """An IPSM unit: one per region that has one (desa/kelurahan, kecamatan, kab/kota)."""
+
+    region = models.OneToOneField(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="unit")
+    sk_number = models.CharField(_("SK pembentukan number"), max_length=100, blank=True)
+    sk_date = models.DateField(_("SK pembentukan date"), null=True, blank=True)
+    roster_confirmed_at = models.DateTimeField(_("roster last checked"), null=True, blank=True)
+    roster_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("roster checked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Last serial used in this unit's KTA numbers; raised under a row lock (members.services).
+    kta_serial = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["kta_serial"])
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["region_id"]
+        verbose_name = _("IPSM unit")
+        verbose_name_plural = _("IPSM units")
+        permissions = [("confirm_roster", _("Can confirm that a unit's roster was checked"))]
+
+    def __str__(self) -> str:
+        return f"IPSM {self.region}"
+
+    @property
+    def roster_is_stale(self) -> bool:
+        if self.roster_confirmed_at is None:
+            return True
+        return self.roster_confirmed_at < timezone.now() - datetime.timedelta(days=ROSTER_STALE_DAYS)
+
+
+class MemberStatus(models.TextChoices):
+    CALON = "calon", _("Candidate")
+    AKTIF = "aktif", _("Active")
+    NONAKTIF = "nonaktif", _("Inactive")
+
+
+class InactiveReason(models.TextChoices):
+    MENGUNDURKAN_DIRI = "mengundurkan_diri", _("Resigned")
+    PINDAH_DOMISILI = "pindah_domisili", _("Moved away")
+    MENINGGAL_DUNIA = "meninggal_dunia", _("Deceased")
+    LAINNYA = "lainnya", _("Other")
+
+
+# Which status may follow which. Reactivation is allowed, except for a member who died.
+STATUS_TRANSITIONS = {
+    MemberStatus.CALON: (MemberStatus.AKTIF, MemberStatus.NONAKTIF),
+    MemberStatus.AKTIF: (MemberStatus.NONAKTIF,),
+    MemberStatus.NONAKTIF: (MemberStatus.AKTIF,),
+}
+
+
+class Sex(models.TextChoices):
+    LAKI_LAKI = "L", _("Male")
+    PEREMPUAN = "P", _("Female")
+
+
+class Education(models.TextChoices):
+    TIDAK_SEKOLAH = "tidak_sekolah", _("No formal schooling")
+    SD = "sd", _("Primary school (SD)")
+    SMP = "smp", _("Junior high school (SMP)")
+    SMA = "sma", _("Senior high school (SMA/SMK)")
+    DIPLOMA = "diploma", _("Diploma (D1-D3)")
+    S1 = "s1", _("Bachelor (D4/S1)")
+    S2 = "s2", _("Master (S2)")
+    S3 = "s3", _("Doctorate (S3)")
+
+
+class MemberQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "MemberQuerySet":
+        scope = scope_of(user)
+        if scope.everything:
+            return self.all()
+        if scope.region_code:
+            return self.filter(unit__region__code__startswith=scope.region_code)
+        if scope.unit_id:
+            return self.filter(unit_id=scope.unit_id)
+        return self.none()
+
+    def active(self) -> "MemberQuerySet":
+        return self.filter(status=MemberStatus.AKTIF)
+
+    def search(self, text: str) -> "MemberQuerySet":
+        """Name (any part), KTA number, or NIK typed whole (spaces and dots allowed)."""
+        from members.nik import normalize_nik
+
+        text = text.strip()
+        if not text:
+            return self
+        digits = normalize_nik(text)
+        if digits.isdigit() and len(digits) == 16:
+            return self.filter(nik=digits)
+        return self.filter(Q(full_name__icontains=text) | Q(kta_number__iexact=text))
+
+
+class Member(models.Model):
+    """A Pekerja Sosial Masyarakat in the registry."""
+
+    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_place = models.CharField(_("place of birth"), max_length=100)
+    birth_date = models.DateField(_("date of birth"))
+    address = models.CharField(_("address"), max_length=255)
+    rt = models.CharField(_("RT"), max_length=3, blank=True)
+    rw = models.CharField(_("RW"), max_length=3, blank=True)
+    kelurahan = models.ForeignKey(
+        Region,
+        verbose_name=_("kelurahan/desa of domicile"),
+        on_delete=models.PROTECT,
+        related_name="resident_members",
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("IPSM unit"), on_delete=models.PROTECT, related_name="members")
+    phone = models.CharField(_("mobile number"), max_length=16, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    education = models.CharField(_("last education"), max_length=20, choices=Education.choices, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=100, blank=True)
+    joined_on = models.DateField(_("join date"))
+    sk_number = models.CharField(_("SK penetapan number"), max_length=100, blank=True)
+    sk_date = models.DateField(_("SK penetapan date"), null=True, blank=True)
+    kta_number = models.CharField(_("KTA number"), max_length=32, unique=True, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=MemberStatus.choices, default=MemberStatus.CALON)
+    status_reason = models.CharField(_("reason"), max_length=20, choices=InactiveReason.choices, blank=True)
+    status_since = models.DateField(_("status since"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["full_name", "pk"]
+        verbose_name = _("member (PSM)")
+        verbose_name_plural = _("members (PSM)")
+        permissions = [("transfer_member", _("Can transfer a member to another unit"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(nik__regex=r"^[0-9]{16}$"), name="member_nik_16_digits"),
+            models.CheckConstraint(
+                condition=Q(status=MemberStatus.NONAKTIF, status_reason__gt="")
+                | (~Q(status=MemberStatus.NONAKTIF) & Q(status_reason="")),
+                name="member_inactive_has_reason",
+            ),
+            models.CheckConstraint(condition=Q(phone="") | Q(phone__regex=r"^\+628[0-9]{8,11}$"), name="member_phone_e164"),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="member_unit_status"),
+            # Name search (icontains) at national scale.
+            GinIndex(OpClass(Upper("full_name"), name="gin_trgm_ops"), name="member_name_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def masked_nik(self) -> str:
+        return mask_nik(self.nik)
+
+    def allowed_next_statuses(self) -> tuple[str, ...]:
+        if self.status == MemberStatus.NONAKTIF and self.status_reason == InactiveReason.MENINGGAL_DUNIA:
+            return ()
+        return STATUS_TRANSITIONS[MemberStatus(self.status)]
+
+
+class StatusChange(models.Model):
+    """One dated step of a member's status lifecycle."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="status_changes")
+    old_status = models.CharField(_("from"), max_length=10, choices=MemberStatus.choices, blank=True)
+    new_status = models.CharField(_("to"), max_length=10, choices=MemberStatus.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=InactiveReason.choices, blank=True)
+    changed_on = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_on", "-recorded_at"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+
+class Transfer(models.Model):
+    """A member moving from one IPSM unit to another; the member keeps their history and KTA."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
+    from_unit = models.ForeignKey(Unit, verbose_name=_("from unit"), on_delete=models.PROTECT, related_name="+")
+    to_unit = models.ForeignKey(Unit, verbose_name=_("to unit"), on_delete=models.PROTECT, related_name="+")
+    transferred_on = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    transferred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-transferred_on", "-recorded_at"]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_unit=models.F("to_unit")), name="transfer_changes_unit")
+        ]
+
+
+class BoardRole(models.TextChoices):
+    KETUA = "ketua", _("Chair (ketua)")
+    WAKIL_KETUA = "wakil_ketua", _("Vice chair (wakil ketua)")
+    SEKRETARIS = "sekretaris", _("Secretary (sekretaris)")
+    BENDAHARA = "bendahara", _("Treasurer (bendahara)")
+    ANGGOTA = "anggota", _("Board member (anggota pengurus)")
+
+
+SINGLE_SEAT_ROLES = (BoardRole.KETUA, BoardRole.WAKIL_KETUA, BoardRole.SEKRETARIS, BoardRole.BENDAHARA)
+BOARD_ROLE_ORDER = {role: index for index, role in enumerate(BoardRole)}
+
+
+class BoardPositionQuerySet(models.QuerySet):
+    def current(self) -> "BoardPositionQuerySet":
+        """Seats still held: not ended, whether or not the masa bakti has lapsed (that is a warning)."""
+        return self.filter(ended_on__isnull=True)
+
+    def visible_to(self, user) -> "BoardPositionQuerySet":
+        return self.filter(unit__in=Unit.objects.visible_to(user))
+
+    def needing_attention(self, today: datetime.date) -> "BoardPositionQuerySet":
+        """Current seats whose term ends within 90 days or has already lapsed."""
+        return self.current().filter(term_ends_on__lte=today + datetime.timedelta(days=TERM_WARNING_DAYS))
+
+
+class BoardPosition(models.Model):
+    """A seat on a unit's board (pengurus) held by a member for a masa bakti."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("IPSM unit"), on_delete=models.CASCADE, related_name="board")
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="board_positions"
+    )
+    role = models.CharField(_("position"), max_length=20, choices=BoardRole.choices)
+    term_starts_on = models.DateField(_("term starts"))
+    term_ends_on = models.DateField(_("term ends"))
+    sk_number = models.CharField(_("SK number"), max_length=100, blank=True)
+    ended_on = models.DateField(_("left the seat on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = BoardPositionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit", "ended_on", "term_starts_on"]
+        verbose_name = _("board position")
+        verbose_name_plural = _("board positions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(term_ends_on__gt=models.F("term_starts_on")), name="board_term_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "role"],
+                condition=Q(ended_on__isnull=True) & ~Q(role=BoardRole.ANGGOTA),
+                name="board_one_holder_per_single_seat",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "member"], condition=Q(ended_on__isnull=True), name="board_one_seat_per_member"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.member}"
+
+    def term_warning(self, today: datetime.date | None = None) -> str:
+        """'lapsed', 'ending' (within 90 days) or '' for a current seat."""
+        today = today or timezone.localdate()
+        if self.ended_on:
+            return ""
+        if self.term_ends_on < today:
+            return "lapsed"
+        if self.term_ends_on <= today + datetime.timedelta(days=TERM_WARNING_DAYS):
+            return "ending"
+        return ""
+
+
+class Assignment(models.Model):
+    """Where a user works: a region (Dinas Sosial staff and viewers) or one unit (IPSM coordinators).
+
+    What the user may do there comes from their groups (ipsm/roles.py).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="assignment"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("IPSM unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="coordinators"
+    )
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(region__isnull=False, unit__isnull=True) | Q(region__isnull=True, unit__isnull=False),
+                name="assignment_region_xor_unit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.unit or self.region}"

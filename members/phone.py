@@ -1,0 +1,33 @@
+"""Indonesian mobile numbers, stored as +62 followed by 9 to 12 digits (+628...).
+
+A few lines of our own instead of the phonenumbers library: we accept only Indonesian mobiles, and the
+forms people type (08..., 62..., +62 with spaces, dots, dashes or brackets) are few.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+_NOISE = re.compile(r"[\s.\-()]")
+
+
+def normalize_phone(raw: object) -> str:
+    """Return `+628...` or raise ValidationError; an empty value stays empty."""
+    text = _NOISE.sub("", str(raw or "").strip().lstrip("'"))
+    if not text:
+        return ""
+    if text.startswith("+62"):
+        national = text[3:]
+    elif text.startswith("62"):
+        national = text[2:]
+    elif text.startswith("0"):
+        national = text[1:]
+    else:
+        national = ""
+    if not re.fullmatch(r"8\d{8,11}", national):
+        raise ValidationError(
+            _("Mobile number must be an Indonesian mobile number such as 0812 3456 789 or +62 812 3456 789."),
+            code="phone",
+        )
+    return "+62" + national

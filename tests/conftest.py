@@ -1,0 +1,109 @@
+import datetime
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+
+from ipsm import roles
+from tests import factories
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls in browser tests are still sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Without DATABASE_URL, run the tests on a throwaway embedded PostgreSQL under var/pgtest."""
+    if os.environ.get("DATABASE_URL"):
+        return
+    from django.conf import settings
+
+    from ipsm.embedded_db import TEST_PGDATA, connection_settings, start_server
+
+    server = start_server(TEST_PGDATA, keep_running=False)
+    settings.DATABASES["default"].update(connection_settings(server))
+
+
+@pytest.fixture
+def today():
+    return datetime.date.today()
+
+
+@pytest.fixture
+def magelang(db):
+    """Kota Magelang with two kecamatan and three kelurahan, plus Kabupaten Temanggung with one desa."""
+    return factories.make_regions()
+
+
+@pytest.fixture
+def unit_a(magelang):
+    return factories.UnitFactory(region=magelang["rejowinangun_utara"])
+
+
+@pytest.fixture
+def unit_b(magelang):
+    return factories.UnitFactory(region=magelang["cacaban"])
+
+
+@pytest.fixture
+def unit_temanggung(magelang):
+    return factories.UnitFactory(region=magelang["kowangan"])
+
+
+def _user(username, role, **assignment):
+    user = factories.UserFactory(username=username)
+    user.groups.add(Group.objects.get(name=role))
+    factories.AssignmentFactory(user=user, **assignment)
+    return user
+
+
+@pytest.fixture
+def staff(magelang):
+    return _user("staf-magelang", roles.STAFF, region=magelang["kota_magelang"])
+
+
+@pytest.fixture
+def staff_other(magelang):
+    return _user("staf-temanggung", roles.STAFF, region=magelang["temanggung"])
+
+
+@pytest.fixture
+def viewer(magelang):
+    return _user("pimpinan-magelang", roles.VIEWER, region=magelang["kota_magelang"])
+
+
+@pytest.fixture
+def coordinator(unit_a):
+    return _user("koordinator-a", roles.COORDINATOR, unit=unit_a)
+
+
+@pytest.fixture
+def coordinator_b(unit_b):
+    return _user("koordinator-b", roles.COORDINATOR, unit=unit_b)
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def member_a(unit_a):
+    return factories.MemberFactory(unit=unit_a)
+
+
+@pytest.fixture
+def member_b(unit_b):
+    return factories.MemberFactory(unit=unit_b)
+
+
+@pytest.fixture
+def as_user(client):
+    """Log the client in as the given user (None stays anonymous) and return it."""
+
+    def login(user):
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,98 @@
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from members.models import Assignment, BoardPosition, BoardRole, Member, MemberStatus, Region, Sex, Unit
+from members.nik import build_nik
+
+FIRST_NAMES_M = ["Agus", "Budi", "Slamet", "Joko", "Bambang", "Hadi", "Wahyu", "Eko", "Sigit", "Teguh"]
+FIRST_NAMES_F = ["Siti", "Sri", "Endang", "Wulan", "Dewi", "Rina", "Yuliana", "Tri", "Lestari", "Ani"]
+LAST_NAMES = ["Santoso", "Wibowo", "Rahayu", "Lestari", "Hartono", "Susanti", "Purnomo", "Setiawan"]
+
+
+def make_regions() -> dict[str, Region]:
+    """A small slice of the real region tree, with real codes."""
+
+    def region(code, name, level, parent=None):
+        return Region.objects.create(code=code, name=name, level=level, parent=parent)
+
+    jateng = region("33", "Jawa Tengah", "provinsi")
+    kota = region("33.71", "Kota Magelang", "kota", jateng)
+    tengah = region("33.71.03", "Magelang Tengah", "kecamatan", kota)
+    selatan = region("33.71.01", "Magelang Selatan", "kecamatan", kota)
+    temanggung = region("33.23", "Kabupaten Temanggung", "kabupaten", jateng)
+    kandangan = region("33.23.11", "Kandangan", "kecamatan", temanggung)
+    return {
+        "jateng": jateng,
+        "kota_magelang": kota,
+        "magelang_tengah": tengah,
+        "magelang_selatan": selatan,
+        "rejowinangun_utara": region("33.71.03.1003", "Rejowinangun Utara", "kelurahan", tengah),
+        "cacaban": region("33.71.03.1002", "Cacaban", "kelurahan", tengah),
+        "magersari": region("33.71.01.1007", "Magersari", "kelurahan", selatan),
+        "temanggung": temanggung,
+        "kandangan": kandangan,
+        "kowangan": region("33.23.11.2001", "Kowangan", "desa", kandangan),
+    }
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("rahasia-123")
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    sk_number = factory.Sequence(lambda n: f"400/{n:03d}/2023")
+    sk_date = datetime.date(2023, 3, 1)
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    class Params:
+        female = factory.Faker("pybool")
+
+    sex = factory.LazyAttribute(lambda o: Sex.PEREMPUAN if o.female else Sex.LAKI_LAKI)
+    full_name = factory.LazyAttributeSequence(
+        lambda o, n: f"{(FIRST_NAMES_F if o.female else FIRST_NAMES_M)[n % 10]} {LAST_NAMES[n % 8]} {n}"
+    )
+    birth_place = "Magelang"
+    birth_date = factory.Sequence(lambda n: datetime.date(1970, 1, 1) + datetime.timedelta(days=97 * n))
+    nik = factory.LazyAttributeSequence(
+        lambda o, n: build_nik(region_code="33.71.03", birth_date=o.birth_date, is_female=o.female, serial=n + 1)
+    )
+    address = "Jl. Tidar No. 5"
+    rt = "001"
+    rw = "002"
+    unit = factory.SubFactory(UnitFactory)
+    kelurahan = factory.LazyAttribute(lambda o: o.unit.region)
+    phone = "+6281234567890"
+    joined_on = datetime.date(2022, 1, 10)
+    kta_number = factory.Sequence(lambda n: f"TEST-{n:05d}")
+    status = MemberStatus.AKTIF
+    status_since = datetime.date(2022, 1, 10)
+
+
+class BoardPositionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BoardPosition
+
+    member = factory.SubFactory(MemberFactory)
+    unit = factory.LazyAttribute(lambda o: o.member.unit)
+    role = BoardRole.KETUA
+    term_starts_on = datetime.date(2023, 1, 1)
+    term_ends_on = datetime.date(2028, 1, 1)
