@@ -41,6 +41,14 @@ def years_after(day: datetime.date, years: int) -> datetime.date:
 class MemberForm(forms.ModelForm):
     """A member's profile. The unit is fixed by the page; NIK rules are checked against sex and birth date."""
 
+    # Typed with spaces and dots (up to 40 characters); clean_nik stores the 16 digits.
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=40,
+        help_text=_("16 digits as on the KTP; spaces and dots are fine."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
     class Meta:
         model = Member
         fields = [
@@ -63,7 +71,6 @@ class MemberForm(forms.ModelForm):
         ]
         widgets = {"birth_date": DateInput(), "joined_on": DateInput(), "sk_date": DateInput()}
         help_texts = {
-            "nik": _("16 digits as on the KTP; spaces and dots are fine."),
             "phone": _("For example 0812 3456 7890."),
             "kelurahan": _("Where the member lives (the KTP address)."),
         }
@@ -72,8 +79,6 @@ class MemberForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.unit = unit
-        self.fields["nik"].max_length = 40  # typed with spaces and dots; stored as 16 digits
-        self.fields["nik"].widget.attrs.update(maxlength=40, inputmode="numeric", autocomplete="off")
         self.fields["kelurahan"].queryset = Region.objects.villages().within(unit.region.kabkota_code)
         if not self.instance.pk:
             self.fields["kelurahan"].initial = unit.region if unit.region.is_village else None

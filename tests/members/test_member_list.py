@@ -1,0 +1,120 @@
+"""The member list: search, filters, sorting, pagination, and a constant number of queries."""
+
+import pytest
+from django.urls import reverse
+
+from members.models import MemberStatus
+from tests import factories
+
+
+def _names(response):
+    return [row.record.full_name for row in response.context["table"].page.object_list]
+
+
+@pytest.fixture
+def roster(unit_a, unit_b, magelang):
+    unit_selatan = factories.UnitFactory(region=magelang["magersari"])
+    return {
+        "budi": factories.MemberFactory(unit=unit_a, full_name="Budi Santoso", female=False, kta_number="K-1"),
+        "siti": factories.MemberFactory(
+            unit=unit_b, full_name="Siti Rahayu", female=True, status=MemberStatus.CALON, kta_number="K-2"
+        ),
+        "agus": factories.MemberFactory(
+            unit=unit_selatan, full_name="Agus Wibowo", female=False, kta_number="K-3",
+            status=MemberStatus.NONAKTIF, status_reason="lainnya",
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"q": "santoso"}, ["Budi Santoso"]),
+        ({"q": "k-2"}, ["Siti Rahayu"]),
+        ({"kecamatan": "33.71.01"}, ["Agus Wibowo"]),
+        ({"kecamatan": "33.71.03", "kelurahan": "33.71.03.1002"}, ["Siti Rahayu"]),
+        ({"status": "calon"}, ["Siti Rahayu"]),
+        ({"sex": "L"}, ["Agus Wibowo", "Budi Santoso"]),
+        ({}, ["Agus Wibowo", "Budi Santoso", "Siti Rahayu"]),
+    ],
+)
+def test_search_and_filters(as_user, staff, roster, params, expected):
+    assert _names(as_user(staff).get(reverse("members:list"), params)) == expected
+
+
+def test_search_by_nik_typed_with_spaces(as_user, staff, roster):
+    nik = roster["siti"].nik
+    spaced = f"{nik[:4]} {nik[4:8]} {nik[8:12]} {nik[12:]}"
+    assert _names(as_user(staff).get(reverse("members:list"), {"q": spaced})) == ["Siti Rahayu"]
+
+
+def test_filter_by_unit(as_user, staff, roster, unit_b):
+    assert _names(as_user(staff).get(reverse("members:list"), {"unit": unit_b.pk})) == ["Siti Rahayu"]
+
+
+def test_sorting_by_name_descending(as_user, staff, roster):
+    response = as_user(staff).get(reverse("members:list"), {"sort": "-full_name"})
+    assert _names(response) == ["Siti Rahayu", "Budi Santoso", "Agus Wibowo"]
+
+
+def test_pagination(as_user, staff, unit_a):
+    factories.MemberFactory.create_batch(30, unit=unit_a)
+    client = as_user(staff)
+    first = client.get(reverse("members:list"))
+    assert len(_names(first)) == 25
+    second = client.get(reverse("members:list"), {"page": 2})
+    assert len(_names(second)) == 5
+    assert len(_names(client.get(reverse("members:list"), {"per_page": 50}))) == 30
+
+
+def test_query_count_does_not_grow_with_page_size(as_user, staff, unit_a, unit_b, django_assert_max_num_queries):
+    client = as_user(staff)
+    factories.MemberFactory.create_batch(3, unit=unit_a)
+    client.get(reverse("members:list"))  # session and caches warm
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("members:list"), {"per_page": 100})
+    factories.MemberFactory.create_batch(40, unit=unit_a)
+    factories.MemberFactory.create_batch(40, unit=unit_b)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(reverse("members:list"), {"per_page": 100})
+    assert len(_names(response)) == 83
+    assert len(large) == len(small)
+    assert len(large) <= 12
+
+
+def test_unit_page_query_count_is_constant(as_user, staff, unit_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(staff)
+    url = reverse("members:unit_detail", args=[unit_a.pk])
+    factories.BoardPositionFactory(member=factories.MemberFactory(unit=unit_a))
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for role in ("sekretaris", "bendahara"):
+        factories.BoardPositionFactory(member=factories.MemberFactory(unit=unit_a), role=role)
+    factories.MemberFactory.create_batch(20, unit=unit_a)
+    with CaptureQueriesContext(connection) as large:
+        client.get(url)
+    assert len(large) == len(small)
+
+
+def test_home_query_count_is_constant(as_user, staff, unit_a, unit_b, magelang):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(staff)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("home"))
+    factories.UnitFactory(region=magelang["magersari"])
+    factories.MemberFactory.create_batch(10, unit=unit_b)
+    for role in ("ketua", "sekretaris"):
+        factories.BoardPositionFactory(member=factories.MemberFactory(unit=unit_a), role=role)
+    with CaptureQueriesContext(connection) as large:
+        client.get(reverse("home"))
+    assert len(large) == len(small)

@@ -1,0 +1,59 @@
+"""Project-wide guarantees: migrations in step with models, production settings, role groups."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from ipsm import roles
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def test_no_model_change_without_migration(db):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def _manage(*args, **env):
+    environment = {**os.environ, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", **env}
+    for name in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"):  # the latter is for browser tests only
+        environment.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=environment, capture_output=True, text=True
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DEBUG="0", SECRET_KEY="a-long-random-production-secret-" + "k" * 40, ALLOWED_HOSTS="ipsm.example.go.id",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = _manage("check", DEBUG="0", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_database_must_be_postgresql():
+    result = _manage("check", DATABASE_URL="sqlite:///x.db")
+    assert result.returncode != 0
+    assert "PostgreSQL" in result.stderr
+
+
+@pytest.mark.parametrize("role", list(roles.ROLE_PERMISSIONS))
+def test_role_groups_hold_exactly_their_permissions(db, role):
+    group = Group.objects.get(name=role)
+    granted = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+    assert granted == set(roles.ROLE_PERMISSIONS[role])
+
+
+def test_viewer_has_no_write_permission():
+    assert not [p for p in roles.ROLE_PERMISSIONS[roles.VIEWER] if not p.split(".")[1].startswith("view_")]
