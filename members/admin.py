@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -92,3 +94,29 @@ class AssignmentAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "region__name", "unit__region__name"]
     raw_id_fields = ["user", "region", "unit"]
     list_select_related = ["user", "region", "unit__region"]
+
+
+class AssignmentInline(admin.StackedInline):
+    model = Assignment
+    raw_id_fields = ["region", "unit"]
+    extra = 0
+    max_num = 1
+    verbose_name_plural = _("assignment: a region (staff, viewer) or one IPSM unit (coordinator)")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class IpsmUserAdmin(UserAdmin):
+    """Django's user admin with the user's region or unit beside their groups (roles)."""
+
+    inlines = [*UserAdmin.inlines, AssignmentInline]
+    list_display = [*UserAdmin.list_display, "role_scope"]
+    list_select_related = ["assignment__region", "assignment__unit__region"]
+    list_filter = [*UserAdmin.list_filter, "groups"]
+
+    @admin.display(description=_("assignment"))
+    def role_scope(self, user):
+        assignment = getattr(user, "assignment", None)
+        return str(assignment.unit or assignment.region) if assignment else "—"

@@ -230,15 +230,10 @@ class MemberQuerySet(models.QuerySet):
         return self.filter(status=MemberStatus.AKTIF)
 
     def search(self, text: str) -> "MemberQuerySet":
-        """Name (any part), KTA number, or NIK typed whole (spaces and dots allowed)."""
-        from members.nik import normalize_nik
-
+        """Name (any part) or KTA number. A NIK is looked up by members.views.member_search, never by URL."""
         text = text.strip()
         if not text:
             return self
-        digits = normalize_nik(text)
-        if digits.isdigit() and len(digits) == 16:
-            return self.filter(nik=digits)
         return self.filter(Q(full_name__icontains=text) | Q(kta_number__iexact=text))
 
 

@@ -6,6 +6,7 @@ app_name = "members"
 
 urlpatterns = [
     path("anggota/", views.member_list, name="list"),
+    path("anggota/cari/", views.member_search, name="search"),
     path("anggota/<int:pk>/", views.member_detail, name="detail"),
     path("anggota/<int:pk>/ubah/", views.member_edit, name="edit"),
     path("anggota/<int:pk>/status/", views.member_status, name="status"),

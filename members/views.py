@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -23,6 +25,7 @@ from members.forms import (
     UnitForm,
 )
 from members.history import history_entries
+from members.nik import normalize_nik
 from members.models import BOARD_ROLE_ORDER, BoardPosition, Member, Region, Unit
 from members.tables import MemberTable, UnitTable
 
@@ -55,6 +58,28 @@ def member_list(request):
     return render(request, "members/member_list.html", {"filter": member_filter, "table": table, "page_sizes": PAGE_SIZES})
 
 
+@sensitive_post_parameters("q")
+@require_POST
+@login_required
+def member_search(request):
+    """The search box posts here, so that a NIK typed into it never appears in a URL or an access log.
+
+    A whole NIK opens that member's page; any other text becomes the list's name/KTA search.
+    """
+    text = request.POST.get("q", "").strip()
+    digits = normalize_nik(text)
+    if len(digits) == 16 and digits.isdigit():
+        member = Member.objects.visible_to(request.user).filter(nik=digits).first()
+        if member is not None:
+            return redirect("members:detail", pk=member.pk)
+        messages.warning(request, _("No member with this NIK in your area."))
+        return redirect("members:list")
+    query = request.POST.copy()
+    for name in ("csrfmiddlewaretoken", "page"):
+        query.pop(name, None)
+    return redirect(f"{reverse('members:list')}?{query.urlencode()}")
+
+
 @login_required
 def member_detail(request, pk):
     member = _get_member(request.user, pk)
@@ -71,6 +96,7 @@ def member_detail(request, pk):
     return render(request, "members/member_detail.html", context)
 
 
+@sensitive_post_parameters("nik")
 @login_required
 def member_create(request, unit_pk):
     unit = _get_unit(request.user, unit_pk, perm="members.add_member")
@@ -87,6 +113,7 @@ def member_create(request, unit_pk):
     return render(request, "members/member_form.html", {"form": form, "unit": unit})
 
 
+@sensitive_post_parameters("nik")
 @login_required
 def member_edit(request, pk):
     member = _get_member(request.user, pk, perm="members.change_member")

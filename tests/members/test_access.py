@@ -135,3 +135,9 @@ def test_user_without_assignment_is_told_so(as_user, db):
 def test_superuser_home_lists_provinces(as_user, superuser, member_a):
     response = as_user(superuser).get(reverse("home"))
     assert [row.code for row in response.context["rows"]] == ["33"]
+
+
+def test_anonymous_search_goes_to_login(client, db):
+    response = client.post(reverse("members:search"), {"q": "budi"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))

@@ -42,10 +42,28 @@ def test_search_and_filters(as_user, staff, roster, params, expected):
     assert _names(as_user(staff).get(reverse("members:list"), params)) == expected
 
 
-def test_search_by_nik_typed_with_spaces(as_user, staff, roster):
+def test_search_by_nik_typed_with_spaces_opens_the_member_without_nik_in_url(as_user, staff, roster):
     nik = roster["siti"].nik
     spaced = f"{nik[:4]} {nik[4:8]} {nik[8:12]} {nik[12:]}"
-    assert _names(as_user(staff).get(reverse("members:list"), {"q": spaced})) == ["Siti Rahayu"]
+    response = as_user(staff).post(reverse("members:search"), {"q": spaced})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("members:detail", args=[roster["siti"].pk])
+
+
+def test_search_by_nik_out_of_scope_finds_nothing(as_user, coordinator, roster):
+    response = as_user(coordinator).post(reverse("members:search"), {"q": roster["siti"].nik}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("members:list")
+    assert "Tidak ada anggota dengan NIK ini" in response.content.decode()
+
+
+def test_name_search_keeps_the_filters(as_user, staff, roster):
+    response = as_user(staff).post(reverse("members:search"), {"q": "budi", "status": "aktif"})
+    assert response["Location"] == reverse("members:list") + "?q=budi&status=aktif"
+    assert _names(as_user(staff).get(response["Location"])) == ["Budi Santoso"]
+
+
+def test_search_only_by_post(as_user, staff):
+    assert as_user(staff).get(reverse("members:search")).status_code == 405
 
 
 def test_filter_by_unit(as_user, staff, roster, unit_b):
