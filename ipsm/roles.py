@@ -9,7 +9,11 @@ STAFF = "Staf Dinas Sosial"
 VIEWER = "Pimpinan"
 COORDINATOR = "Koordinator IPSM"
 
-ROLE_LABELS = {STAFF: _("Dinas Sosial staff"), VIEWER: _("Read-only (pimpinan)"), COORDINATOR: _("IPSM coordinator")}
+ROLE_LABELS = {
+    STAFF: _("Dinas Sosial staff"),
+    VIEWER: _("Read-only (pimpinan)"),
+    COORDINATOR: _("IPSM coordinator"),
+}
 
 _READ = [
     "members.view_region",

@@ -33,7 +33,15 @@ class UnitAdmin(SimpleHistoryAdmin):
 class StatusChangeInline(admin.TabularInline):
     model = StatusChange
     extra = 0
-    readonly_fields = ["old_status", "new_status", "reason", "changed_on", "note", "changed_by", "recorded_at"]
+    readonly_fields = [
+        "old_status",
+        "new_status",
+        "reason",
+        "changed_on",
+        "note",
+        "changed_by",
+        "recorded_at",
+    ]
     can_delete = False
 
 

@@ -60,7 +60,9 @@ class UnitFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.filters["kecamatan"].queryset = Region.objects.visible_to(user).filter(level=RegionLevel.KECAMATAN)
+        self.filters["kecamatan"].queryset = Region.objects.visible_to(user).filter(
+            level=RegionLevel.KECAMATAN
+        )
         for name in ("kecamatan", "needs_attention"):
             self.filters[name].field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
 
@@ -69,4 +71,3 @@ class UnitFilter(django_filters.FilterSet):
 
     def filter_attention(self, queryset, name, value):
         return queryset.roster_stale() if value == "roster" else queryset
-

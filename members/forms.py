@@ -91,7 +91,9 @@ class MemberForm(forms.ModelForm):
         if duplicates.exists():
             visible = duplicates.visible_to(self.user).first()
             if visible is None:
-                raise ValidationError(_("This NIK is already registered in another IPSM unit."), code="nik_taken")
+                raise ValidationError(
+                    _("This NIK is already registered in another IPSM unit."), code="nik_taken"
+                )
             raise ValidationError(
                 _("This NIK is already registered: %(name)s, KTA %(kta)s.")
                 % {"name": visible.full_name, "kta": visible.kta_number},
@@ -105,7 +107,9 @@ class MemberForm(forms.ModelForm):
     def _clean_rt_rw(self, field: str) -> str:
         value = self.cleaned_data[field].strip()
         if value and not (value.isdigit() and len(value) <= 3):
-            raise ValidationError(_("%(field)s must be a number of up to 3 digits.") % {"field": field.upper()})
+            raise ValidationError(
+                _("%(field)s must be a number of up to 3 digits.") % {"field": field.upper()}
+            )
         return value.zfill(3) if value else ""
 
     def clean_rt(self) -> str:
@@ -135,7 +139,10 @@ class NewMemberForm(MemberForm):
 
     status = forms.ChoiceField(
         label=_("status"),
-        choices=[(MemberStatus.CALON, MemberStatus.CALON.label), (MemberStatus.AKTIF, MemberStatus.AKTIF.label)],
+        choices=[
+            (MemberStatus.CALON, MemberStatus.CALON.label),
+            (MemberStatus.AKTIF, MemberStatus.AKTIF.label),
+        ],
         initial=MemberStatus.CALON,
     )
 
@@ -193,8 +200,8 @@ class UnitForm(forms.ModelForm):
             del self.fields["region"]  # a unit never moves; create another one instead
         else:
             levels = [*KABKOTA_LEVELS, RegionLevel.KECAMATAN, *VILLAGE_LEVELS]
-            self.fields["region"].queryset = (
-                Region.objects.visible_to(user).filter(level__in=levels, unit__isnull=True)
+            self.fields["region"].queryset = Region.objects.visible_to(user).filter(
+                level__in=levels, unit__isnull=True
             )
 
 
@@ -204,7 +211,9 @@ class BoardPositionForm(forms.ModelForm):
         fields = ["member", "role", "term_starts_on", "term_ends_on", "sk_number"]
         widgets = {"term_starts_on": DateInput(), "term_ends_on": DateInput()}
         help_texts = {
-            "role": _("A new ketua, wakil ketua, sekretaris or bendahara takes the seat over from the current one."),
+            "role": _(
+                "A new ketua, wakil ketua, sekretaris or bendahara takes the seat over from the current one."
+            ),
             "term_ends_on": _("A masa bakti is usually 5 years."),
         }
 

@@ -30,7 +30,11 @@ def history_entries(obj, *, show_nik: bool) -> list[HistoryEntry]:
 
     A fixed number of queries: the records with their users, then one query per foreign-key model named.
     """
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: HISTORY_LIMIT + 1])
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : HISTORY_LIMIT + 1
+        ]
+    )
     model = obj.__class__
     diffs = []
     for newer, older in zip(records, records[1:] + [None], strict=False):
@@ -65,7 +69,9 @@ def _foreign_key_names(model, changes) -> dict:
     for change in changes:
         model_field = model._meta.get_field(change.field)
         if isinstance(model_field, models.ForeignKey):
-            wanted.setdefault(model_field.related_model, set()).update(v for v in (change.old, change.new) if v)
+            wanted.setdefault(model_field.related_model, set()).update(
+                v for v in (change.old, change.new) if v
+            )
     names = {}
     for related, pks in wanted.items():
         # A unit's name is its region's: fetch it in the same query.

@@ -81,7 +81,12 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
 
     objects = RegionQuerySet.as_manager()
@@ -143,7 +148,9 @@ class UnitQuerySet(models.QuerySet):
 class Unit(models.Model):
     """An IPSM unit: one per region that has one (desa/kelurahan, kecamatan, kab/kota)."""
 
-    region = models.OneToOneField(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="unit")
+    region = models.OneToOneField(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="unit"
+    )
     sk_number = models.CharField(_("SK pembentukan number"), max_length=100, blank=True)
     sk_date = models.DateField(_("SK pembentukan date"), null=True, blank=True)
     roster_confirmed_at = models.DateTimeField(_("roster last checked"), null=True, blank=True)
@@ -254,7 +261,9 @@ class Member(models.Model):
         on_delete=models.PROTECT,
         related_name="resident_members",
     )
-    unit = models.ForeignKey(Unit, verbose_name=_("IPSM unit"), on_delete=models.PROTECT, related_name="members")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("IPSM unit"), on_delete=models.PROTECT, related_name="members"
+    )
     phone = models.CharField(_("mobile number"), max_length=16, blank=True)
     email = models.EmailField(_("email"), blank=True)
     education = models.CharField(_("last education"), max_length=20, choices=Education.choices, blank=True)
@@ -263,7 +272,9 @@ class Member(models.Model):
     sk_number = models.CharField(_("SK penetapan number"), max_length=100, blank=True)
     sk_date = models.DateField(_("SK penetapan date"), null=True, blank=True)
     kta_number = models.CharField(_("KTA number"), max_length=32, unique=True, editable=False)
-    status = models.CharField(_("status"), max_length=10, choices=MemberStatus.choices, default=MemberStatus.CALON)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MemberStatus.choices, default=MemberStatus.CALON
+    )
     status_reason = models.CharField(_("reason"), max_length=20, choices=InactiveReason.choices, blank=True)
     status_since = models.DateField(_("status since"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -284,7 +295,9 @@ class Member(models.Model):
                 | (~Q(status=MemberStatus.NONAKTIF) & Q(status_reason="")),
                 name="member_inactive_has_reason",
             ),
-            models.CheckConstraint(condition=Q(phone="") | Q(phone__regex=r"^\+628[0-9]{8,11}$"), name="member_phone_e164"),
+            models.CheckConstraint(
+                condition=Q(phone="") | Q(phone__regex=r"^\+628[0-9]{8,11}$"), name="member_phone_e164"
+            ),
         ]
         indexes = [
             models.Index(fields=["unit", "status"], name="member_unit_status"),
@@ -324,12 +337,17 @@ class StatusChange(models.Model):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
 
+    def __str__(self) -> str:
+        return f"{self.member}: {self.old_status or '—'} → {self.new_status} ({self.changed_on:%d/%m/%Y})"
+
 
 class Transfer(models.Model):
     """A member moving from one IPSM unit to another; the member keeps their history and KTA."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
-    from_unit = models.ForeignKey(Unit, verbose_name=_("from unit"), on_delete=models.PROTECT, related_name="+")
+    from_unit = models.ForeignKey(
+        Unit, verbose_name=_("from unit"), on_delete=models.PROTECT, related_name="+"
+    )
     to_unit = models.ForeignKey(Unit, verbose_name=_("to unit"), on_delete=models.PROTECT, related_name="+")
     transferred_on = models.DateField(_("date"))
     note = models.CharField(_("note"), max_length=255, blank=True)
@@ -345,6 +363,9 @@ class Transfer(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(from_unit=models.F("to_unit")), name="transfer_changes_unit")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.from_unit_id} → {self.to_unit_id} ({self.transferred_on:%d/%m/%Y})"
 
 
 class BoardRole(models.TextChoices):
@@ -375,7 +396,9 @@ class BoardPositionQuerySet(models.QuerySet):
 class BoardPosition(models.Model):
     """A seat on a unit's board (pengurus) held by a member for a masa bakti."""
 
-    unit = models.ForeignKey(Unit, verbose_name=_("IPSM unit"), on_delete=models.CASCADE, related_name="board")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("IPSM unit"), on_delete=models.CASCADE, related_name="board"
+    )
     member = models.ForeignKey(
         Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="board_positions"
     )
@@ -402,7 +425,9 @@ class BoardPosition(models.Model):
                 name="board_one_holder_per_single_seat",
             ),
             models.UniqueConstraint(
-                fields=["unit", "member"], condition=Q(ended_on__isnull=True), name="board_one_seat_per_member"
+                fields=["unit", "member"],
+                condition=Q(ended_on__isnull=True),
+                name="board_one_seat_per_member",
             ),
         ]
 
@@ -434,7 +459,12 @@ class Assignment(models.Model):
         Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     unit = models.ForeignKey(
-        Unit, verbose_name=_("IPSM unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="coordinators"
+        Unit,
+        verbose_name=_("IPSM unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="coordinators",
     )
 
     class Meta:
@@ -442,7 +472,8 @@ class Assignment(models.Model):
         verbose_name_plural = _("assignments")
         constraints = [
             models.CheckConstraint(
-                condition=Q(region__isnull=False, unit__isnull=True) | Q(region__isnull=True, unit__isnull=False),
+                condition=Q(region__isnull=False, unit__isnull=True)
+                | Q(region__isnull=True, unit__isnull=False),
                 name="assignment_region_xor_unit",
             )
         ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 # The 38 province codes of Kemendagri (members/data/wilayah_indonesia.csv.gz).
 PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 "
+    "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 "  # noqa: SIM905
     "71 72 73 74 75 76 81 82 91 92 93 94 95 96".split()
 )
 FEMALE_DAY_OFFSET = 40

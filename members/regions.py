@@ -25,7 +25,11 @@ def read_regions(prefixes: list[str], path: Path = REGIONS_FILE):
     wanted = tuple(prefixes)
     with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            if not wanted or row["code"].startswith(wanted) or any(p.startswith(row["code"] + ".") for p in wanted):
+            if (
+                not wanted
+                or row["code"].startswith(wanted)
+                or any(p.startswith(row["code"] + ".") for p in wanted)
+            ):
                 yield row
 
 

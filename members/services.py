@@ -57,9 +57,10 @@ def change_member_status(
     if new_status == MemberStatus.NONAKTIF and reason not in InactiveReason.values:
         raise ValidationError(_("Choose why the member becomes inactive."))
     if changed_on < member.status_since:
-        raise ValidationError(_("The date cannot be before the current status began (%(date)s).") % {
-            "date": member.status_since.strftime("%d/%m/%Y")
-        })
+        raise ValidationError(
+            _("The date cannot be before the current status began (%(date)s).")
+            % {"date": member.status_since.strftime("%d/%m/%Y")}
+        )
     change = StatusChange.objects.create(
         member=member,
         old_status=member.status,
@@ -80,8 +81,10 @@ def change_member_status(
 
 
 @transaction.atomic
-def transfer_member(*, member: Member, to_unit: Unit, transferred_on: datetime.date, by, note: str = "") -> Transfer:
-    """Move a member to another unit; their KTA, lifecycle and history go with them, board seats stay behind."""
+def transfer_member(
+    *, member: Member, to_unit: Unit, transferred_on: datetime.date, by, note: str = ""
+) -> Transfer:
+    """Move a member to another unit; KTA, lifecycle and history go with them, board seats stay behind."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     if to_unit.pk == member.unit_id:
         raise ValidationError(_("The member is already in this unit."))

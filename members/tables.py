@@ -19,7 +19,9 @@ class MemberTable(tables.Table):
     kta_number = tables.Column(verbose_name=_("KTA"))
     nik = tables.Column(verbose_name=_("NIK"), accessor="masked_nik", order_by="nik")
     sex = tables.Column(verbose_name=_("Sex"))
-    unit = tables.Column(verbose_name=_("IPSM unit"), accessor="unit__region__name", order_by="unit__region__name")
+    unit = tables.Column(
+        verbose_name=_("IPSM unit"), accessor="unit__region__name", order_by="unit__region__name"
+    )
     status = StatusColumn(verbose_name=_("Status"))
     joined_on = tables.DateColumn(verbose_name=_("Joined"), format="d/m/Y")
 
@@ -31,8 +33,9 @@ class MemberTable(tables.Table):
 
 
 class UnitTable(tables.Table):
-    region = tables.LinkColumn("members:unit_detail", args=[tables.A("pk")], verbose_name=_("IPSM unit"),
-                               order_by="region__name")
+    region = tables.LinkColumn(
+        "members:unit_detail", args=[tables.A("pk")], verbose_name=_("IPSM unit"), order_by="region__name"
+    )
     kecamatan = tables.Column(verbose_name=_("Kecamatan"), accessor="region__parent__name", orderable=False)
     active_count = tables.Column(verbose_name=_("Active PSM"))
     candidate_count = tables.Column(verbose_name=_("Candidates"))

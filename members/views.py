@@ -5,9 +5,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
@@ -25,8 +25,8 @@ from members.forms import (
     UnitForm,
 )
 from members.history import history_entries
-from members.nik import normalize_nik
 from members.models import BOARD_ROLE_ORDER, BoardPosition, Member, Region, Unit
+from members.nik import normalize_nik
 from members.tables import MemberTable, UnitTable
 
 PAGE_SIZES = (25, 50, 100)
@@ -52,10 +52,14 @@ def member_list(request):
     member_filter = MemberFilter(request.GET, queryset=members, user=request.user)
     table = MemberTable(member_filter.qs)
     per_page = request.GET.get("per_page", "")
-    RequestConfig(request, paginate={"per_page": int(per_page) if per_page in map(str, PAGE_SIZES) else 25}).configure(
-        table
+    RequestConfig(
+        request, paginate={"per_page": int(per_page) if per_page in map(str, PAGE_SIZES) else 25}
+    ).configure(table)
+    return render(
+        request,
+        "members/member_list.html",
+        {"filter": member_filter, "table": table, "page_sizes": PAGE_SIZES},
     )
-    return render(request, "members/member_list.html", {"filter": member_filter, "table": table, "page_sizes": PAGE_SIZES})
 
 
 @sensitive_post_parameters("q")
@@ -89,7 +93,9 @@ def member_detail(request, pk):
         "can_edit": can_edit,
         "can_transfer": request.user.has_perm("members.transfer_member"),
         "status_changes": member.status_changes.select_related("changed_by"),
-        "transfers": member.transfers.select_related("from_unit__region", "to_unit__region", "transferred_by"),
+        "transfers": member.transfers.select_related(
+            "from_unit__region", "to_unit__region", "transferred_by"
+        ),
         "board_positions": member.board_positions.select_related("unit__region"),
         "history": history_entries(member, show_nik=can_edit) if can_edit else None,
     }
@@ -106,9 +112,11 @@ def member_create(request, unit_pk):
         member.unit = unit
         member.status_since = member.joined_on
         services.register_member(member=member, by=request.user)
-        messages.success(request, _("%(name)s is registered with KTA %(kta)s.") % {
-            "name": member.full_name, "kta": member.kta_number
-        })
+        messages.success(
+            request,
+            _("%(name)s is registered with KTA %(kta)s.")
+            % {"name": member.full_name, "kta": member.kta_number},
+        )
         return redirect("members:detail", pk=member.pk)
     return render(request, "members/member_form.html", {"form": form, "unit": unit})
 
@@ -150,9 +158,11 @@ def member_transfer(request, pk):
         except ValidationError as error:
             _form_error_message(request, error)
         else:
-            messages.success(request, _("%(name)s now belongs to %(unit)s.") % {
-                "name": member.full_name, "unit": form.cleaned_data["to_unit"]
-            })
+            messages.success(
+                request,
+                _("%(name)s now belongs to %(unit)s.")
+                % {"name": member.full_name, "unit": form.cleaned_data["to_unit"]},
+            )
             return redirect("members:detail", pk=member.pk)
     return render(request, "members/member_transfer.html", {"form": form, "member": member})
 
@@ -171,7 +181,8 @@ def unit_detail(request, pk):
     unit = _get_unit(request.user, pk)
     today = timezone.localdate()
     board = sorted(
-        unit.board.current().select_related("member"), key=lambda p: (BOARD_ROLE_ORDER[p.role], p.term_starts_on)
+        unit.board.current().select_related("member"),
+        key=lambda p: (BOARD_ROLE_ORDER[p.role], p.term_starts_on),
     )
     for position in board:
         position.warning = position.term_warning(today)
@@ -181,9 +192,9 @@ def unit_detail(request, pk):
         "unit": unit,
         "board": board,
         "roster": roster,
-        "counts": Unit.objects.filter(pk=unit.pk).with_member_counts().values(
-            "active_count", "candidate_count", "inactive_count"
-        )[0],
+        "counts": Unit.objects.filter(pk=unit.pk)
+        .with_member_counts()
+        .values("active_count", "candidate_count", "inactive_count")[0],
         "can_add_member": request.user.has_perm("members.add_member"),
         "can_edit_board": request.user.has_perm("members.change_boardposition"),
         "can_confirm": request.user.has_perm("members.confirm_roster"),
@@ -242,7 +253,9 @@ def board_add(request, unit_pk):
 @login_required
 def board_end(request, pk):
     position = get_for_user(
-        BoardPosition.objects.select_related("member", "unit__region"), request.user, pk=pk,
+        BoardPosition.objects.select_related("member", "unit__region"),
+        request.user,
+        pk=pk,
         perm="members.change_boardposition",
     )
     form = EndPositionForm(request.POST or None)
@@ -268,9 +281,15 @@ def home(request):
         return redirect("members:unit_detail", pk=scope.unit_id)
     if scope.region_code:
         region = Region.objects.select_related("parent").get(code=scope.region_code)
-        return render(request, "members/region_detail.html", {**_region_context(region, request.user), "is_home": True})
+        return render(
+            request, "members/region_detail.html", {**_region_context(region, request.user), "is_home": True}
+        )
     if scope.everything:
-        context = {"region": None, "rows": Region.objects.filter(level="provinsi").with_registry_counts(), "is_home": True}
+        context = {
+            "region": None,
+            "rows": Region.objects.filter(level="provinsi").with_registry_counts(),
+            "is_home": True,
+        }
         return render(request, "members/region_detail.html", context)
     return render(request, "members/no_assignment.html", status=403)
 
@@ -282,7 +301,9 @@ def _region_context(region: Region, user) -> dict:
         "region": region,
         "rows": region.children.with_registry_counts().order_by("code"),
         "unit": Unit.objects.filter(region=region).first(),
-        "stale_units": units.roster_stale().select_related("region").order_by("roster_confirmed_at", "region_id")[:20],
+        "stale_units": units.roster_stale()
+        .select_related("region")
+        .order_by("roster_confirmed_at", "region_id")[:20],
         "stale_count": units.roster_stale().count(),
         "ending_positions": BoardPosition.objects.needing_attention(today)
         .filter(unit__in=units)
@@ -290,4 +311,3 @@ def _region_context(region: Region, user) -> dict:
         .order_by("term_ends_on")[:20],
         "today": today,
     }
-

@@ -24,6 +24,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     settings.DATABASES["default"].update(connection_settings(server))
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # The default PBKDF2 takes a third of a second per password; tests need no strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def today():
     return datetime.date.today()

@@ -73,7 +73,9 @@ class MemberFactory(factory.django.DjangoModelFactory):
     birth_place = "Magelang"
     birth_date = factory.Sequence(lambda n: datetime.date(1970, 1, 1) + datetime.timedelta(days=97 * n))
     nik = factory.LazyAttributeSequence(
-        lambda o, n: build_nik(region_code="33.71.03", birth_date=o.birth_date, is_female=o.female, serial=n + 1)
+        lambda o, n: build_nik(
+            region_code="33.71.03", birth_date=o.birth_date, is_female=o.female, serial=n + 1
+        )
     )
     address = "Jl. Tidar No. 5"
     rt = "001"

@@ -13,8 +13,11 @@ def filled(member_a, staff):
     return member_a
 
 
-@pytest.mark.parametrize("model", [m for m in admin.site._registry if m._meta.app_label == "members"],
-                         ids=lambda m: m._meta.model_name)
+@pytest.mark.parametrize(
+    "model",
+    [m for m in admin.site._registry if m._meta.app_label == "members"],
+    ids=lambda m: m._meta.model_name,
+)
 def test_changelist_search_and_change_pages(as_user, superuser, filled, model):
     client = as_user(superuser)
     opts = model._meta
@@ -23,7 +26,10 @@ def test_changelist_search_and_change_pages(as_user, superuser, filled, model):
     assert client.get(changelist, {"q": "33"}).status_code == 200
     obj = model.objects.first()
     if obj is not None:
-        assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])).status_code == 200
+        assert (
+            client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])).status_code
+            == 200
+        )
 
 
 def test_member_history_in_admin_shows_who(as_user, superuser, member_a, staff):

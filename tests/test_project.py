@@ -20,7 +20,10 @@ def test_no_model_change_without_migration(db):
 
 def _manage(*args, **env):
     environment = {**os.environ, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", **env}
-    for name in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"):  # the latter is for browser tests only
+    for name in (
+        "DJANGO_SETTINGS_MODULE",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    ):  # the latter is for browser tests only
         environment.pop(name, None)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=environment, capture_output=True, text=True
@@ -29,8 +32,13 @@ def _manage(*args, **env):
 
 def test_production_settings_pass_check_deploy():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="0", SECRET_KEY="a-long-random-production-secret-" + "k" * 40, ALLOWED_HOSTS="ipsm.example.go.id",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="a-long-random-production-secret-" + "k" * 40,
+        ALLOWED_HOSTS="ipsm.example.go.id",
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
@@ -51,7 +59,9 @@ def test_database_must_be_postgresql():
 @pytest.mark.parametrize("role", list(roles.ROLE_PERMISSIONS))
 def test_role_groups_hold_exactly_their_permissions(db, role):
     group = Group.objects.get(name=role)
-    granted = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+    granted = {
+        f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")
+    }
     assert granted == set(roles.ROLE_PERMISSIONS[role])
 
 

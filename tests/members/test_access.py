@@ -41,6 +41,7 @@ def _url(name, objects):
 
 
 # Expected status of a GET per page and role (302 for anonymous means: sent to the login page).
+# fmt: off
 EXPECTED = {
     #               anon coord coordB viewer staff other
     "detail":      (302, 200, 404, 200, 200, 404),
@@ -57,6 +58,7 @@ EXPECTED = {
     "unit_list":   (302, 200, 200, 200, 200, 200),
     "unit_create": (302, 403, 403, 403, 200, 200),
 }
+# fmt: on
 
 
 @pytest.mark.parametrize("page", EXPECTED)
@@ -74,8 +76,14 @@ def test_get_access(client, users, member_a, position_a, page, role_index):
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("anonymous", 302), ("coordinator", 302), ("coordinator_b", 404), ("viewer", 403), ("staff", 302),
-     ("staff_other", 404)],
+    [
+        ("anonymous", 302),
+        ("coordinator", 302),
+        ("coordinator_b", 404),
+        ("viewer", 403),
+        ("staff", 302),
+        ("staff_other", 404),
+    ],
 )
 def test_confirm_roster_access(client, users, unit_a, role, expected):
     user = users(role)
@@ -88,7 +96,9 @@ def test_confirm_roster_access(client, users, unit_a, role, expected):
 
 
 def test_confirm_roster_refuses_get(as_user, coordinator, unit_a):
-    assert as_user(coordinator).get(reverse("members:unit_confirm_roster", args=[unit_a.pk])).status_code == 405
+    assert (
+        as_user(coordinator).get(reverse("members:unit_confirm_roster", args=[unit_a.pk])).status_code == 405
+    )
 
 
 def test_viewer_post_to_edit_is_refused_and_changes_nothing(as_user, viewer, member_a):

@@ -45,18 +45,28 @@ def test_illegal_move_is_not_offered(as_user, staff, member_a):
 
 def test_deceased_member_cannot_be_reactivated(member_a, staff):
     services.change_member_status(
-        member=member_a, new_status="nonaktif", reason="meninggal_dunia", changed_on=datetime.date(2024, 5, 1), by=staff
+        member=member_a,
+        new_status="nonaktif",
+        reason="meninggal_dunia",
+        changed_on=datetime.date(2024, 5, 1),
+        by=staff,
     )
     member_a.refresh_from_db()
     assert member_a.allowed_next_statuses() == ()
     with pytest.raises(ValidationError):
-        services.change_member_status(member=member_a, new_status="aktif", changed_on=datetime.date(2024, 6, 1), by=staff)
+        services.change_member_status(
+            member=member_a, new_status="aktif", changed_on=datetime.date(2024, 6, 1), by=staff
+        )
 
 
 def test_deactivation_ends_board_seats(member_a, staff):
     position = factories.BoardPositionFactory(member=member_a)
     services.change_member_status(
-        member=member_a, new_status="nonaktif", reason="mengundurkan_diri", changed_on=datetime.date(2024, 5, 1), by=staff
+        member=member_a,
+        new_status="nonaktif",
+        reason="mengundurkan_diri",
+        changed_on=datetime.date(2024, 5, 1),
+        by=staff,
     )
     position.refresh_from_db()
     assert position.ended_on == datetime.date(2024, 5, 1)
@@ -65,7 +75,11 @@ def test_deactivation_ends_board_seats(member_a, staff):
 def test_status_date_cannot_go_back_before_current_status(member_a, staff):
     with pytest.raises(ValidationError):
         services.change_member_status(
-            member=member_a, new_status="nonaktif", reason="lainnya", changed_on=datetime.date(2000, 1, 1), by=staff
+            member=member_a,
+            new_status="nonaktif",
+            reason="lainnya",
+            changed_on=datetime.date(2000, 1, 1),
+            by=staff,
         )
 
 
@@ -91,7 +105,8 @@ def test_transfer_keeps_kta_and_history(as_user, staff, member_a, unit_b):
 
 def test_transfer_target_must_be_in_scope(as_user, staff, member_a, unit_temanggung):
     response = as_user(staff).post(
-        reverse("members:transfer", args=[member_a.pk]), {"to_unit": unit_temanggung.pk, "transferred_on": "2024-07-01"}
+        reverse("members:transfer", args=[member_a.pk]),
+        {"to_unit": unit_temanggung.pk, "transferred_on": "2024-07-01"},
     )
     assert response.status_code == 200
     assert "to_unit" in response.context["form"].errors
@@ -104,7 +119,12 @@ def test_new_ketua_takes_the_seat_over(as_user, coordinator, unit_a):
     new_member = factories.MemberFactory(unit=unit_a)
     response = as_user(coordinator).post(
         reverse("members:board_add", args=[unit_a.pk]),
-        {"member": new_member.pk, "role": "ketua", "term_starts_on": "2025-01-01", "term_ends_on": "2030-01-01"},
+        {
+            "member": new_member.pk,
+            "role": "ketua",
+            "term_starts_on": "2025-01-01",
+            "term_ends_on": "2030-01-01",
+        },
     )
     assert response.status_code == 302
     old.refresh_from_db()
@@ -115,7 +135,12 @@ def test_new_ketua_takes_the_seat_over(as_user, coordinator, unit_a):
 def test_board_term_must_end_after_start(as_user, coordinator, member_a):
     response = as_user(coordinator).post(
         reverse("members:board_add", args=[member_a.unit.pk]),
-        {"member": member_a.pk, "role": "ketua", "term_starts_on": "2025-01-01", "term_ends_on": "2024-01-01"},
+        {
+            "member": member_a.pk,
+            "role": "ketua",
+            "term_starts_on": "2025-01-01",
+            "term_ends_on": "2024-01-01",
+        },
     )
     assert "term_ends_on" in response.context["form"].errors
     assert not BoardPosition.objects.exists()
@@ -129,13 +154,19 @@ def test_database_refuses_two_current_holders_of_a_single_seat(unit_a):
 
 def test_board_warns_when_term_ends_soon_or_lapsed(as_user, staff, unit_a, today):
     ending = factories.BoardPositionFactory(
-        member=factories.MemberFactory(unit=unit_a), role="ketua", term_ends_on=today + datetime.timedelta(days=30)
+        member=factories.MemberFactory(unit=unit_a),
+        role="ketua",
+        term_ends_on=today + datetime.timedelta(days=30),
     )
     lapsed = factories.BoardPositionFactory(
-        member=factories.MemberFactory(unit=unit_a), role="sekretaris", term_ends_on=today - datetime.timedelta(days=1)
+        member=factories.MemberFactory(unit=unit_a),
+        role="sekretaris",
+        term_ends_on=today - datetime.timedelta(days=1),
     )
     fine = factories.BoardPositionFactory(
-        member=factories.MemberFactory(unit=unit_a), role="bendahara", term_ends_on=today + datetime.timedelta(days=400)
+        member=factories.MemberFactory(unit=unit_a),
+        role="bendahara",
+        term_ends_on=today + datetime.timedelta(days=400),
     )
     response = as_user(staff).get(reverse("members:unit_detail", args=[unit_a.pk]))
     warnings = {p.pk: p.warning for p in response.context["board"]}
@@ -146,7 +177,9 @@ def test_board_warns_when_term_ends_soon_or_lapsed(as_user, staff, unit_a, today
 
 def test_ending_a_seat(as_user, staff, member_a):
     position = factories.BoardPositionFactory(member=member_a)
-    response = as_user(staff).post(reverse("members:board_end", args=[position.pk]), {"ended_on": "2025-02-01"})
+    response = as_user(staff).post(
+        reverse("members:board_end", args=[position.pk]), {"ended_on": "2025-02-01"}
+    )
     assert response.status_code == 302
     position.refresh_from_db()
     assert position.ended_on == datetime.date(2025, 2, 1)
@@ -168,9 +201,13 @@ def test_unit_roster_stale_after_180_days(unit_a):
 
     from members.models import Unit
 
-    Unit.objects.filter(pk=unit_a.pk).update(roster_confirmed_at=timezone.now() - datetime.timedelta(days=181))
+    Unit.objects.filter(pk=unit_a.pk).update(
+        roster_confirmed_at=timezone.now() - datetime.timedelta(days=181)
+    )
     assert list(Unit.objects.roster_stale()) == [unit_a]
-    Unit.objects.filter(pk=unit_a.pk).update(roster_confirmed_at=timezone.now() - datetime.timedelta(days=179))
+    Unit.objects.filter(pk=unit_a.pk).update(
+        roster_confirmed_at=timezone.now() - datetime.timedelta(days=179)
+    )
     assert not Unit.objects.roster_stale().exists()
 
 
@@ -184,8 +221,14 @@ def test_staff_creates_a_unit_in_scope_only(as_user, staff, magelang):
 
 def test_statuschange_rows_are_kept_in_order(member_a, staff):
     services.change_member_status(
-        member=member_a, new_status="nonaktif", reason="pindah_domisili", changed_on=datetime.date(2024, 1, 1), by=staff
+        member=member_a,
+        new_status="nonaktif",
+        reason="pindah_domisili",
+        changed_on=datetime.date(2024, 1, 1),
+        by=staff,
     )
     member_a.refresh_from_db()
-    services.change_member_status(member=member_a, new_status="aktif", changed_on=datetime.date(2024, 6, 1), by=staff)
+    services.change_member_status(
+        member=member_a, new_status="aktif", changed_on=datetime.date(2024, 6, 1), by=staff
+    )
     assert list(StatusChange.objects.values_list("new_status", flat=True)) == ["aktif", "nonaktif"]

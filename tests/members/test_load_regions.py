@@ -28,7 +28,9 @@ def test_second_run_changes_nothing_and_reports_it(db):
     count = Region.objects.count()
     output = _run("33.71")
     assert Region.objects.count() == count == 1 + 1 + 3 + 17
-    assert "0 dibuat, 0 diperbarui, 22 tidak berubah" in output or "0 created, 0 updated, 22 unchanged" in output
+    assert (
+        "0 dibuat, 0 diperbarui, 22 tidak berubah" in output or "0 created, 0 updated, 22 unchanged" in output
+    )
 
 
 def test_a_renamed_region_is_updated(db):

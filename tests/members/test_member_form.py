@@ -55,7 +55,10 @@ def test_kta_numbers_follow_each_other_within_a_unit(as_user, staff, unit_a):
         reverse("members:create", args=[unit_a.pk]),
         _form_data(nik="3371034501920001", sex="P", birth_date="1992-01-05", full_name="Siti Aminah"),
     )
-    assert sorted(Member.objects.values_list("kta_number", flat=True)) == ["3371031003-0001", "3371031003-0002"]
+    assert sorted(Member.objects.values_list("kta_number", flat=True)) == [
+        "3371031003-0001",
+        "3371031003-0002",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -15,13 +15,19 @@ def _names(response):
 def roster(unit_a, unit_b, magelang):
     unit_selatan = factories.UnitFactory(region=magelang["magersari"])
     return {
-        "budi": factories.MemberFactory(unit=unit_a, full_name="Budi Santoso", female=False, kta_number="K-1"),
+        "budi": factories.MemberFactory(
+            unit=unit_a, full_name="Budi Santoso", female=False, kta_number="K-1"
+        ),
         "siti": factories.MemberFactory(
             unit=unit_b, full_name="Siti Rahayu", female=True, status=MemberStatus.CALON, kta_number="K-2"
         ),
         "agus": factories.MemberFactory(
-            unit=unit_selatan, full_name="Agus Wibowo", female=False, kta_number="K-3",
-            status=MemberStatus.NONAKTIF, status_reason="lainnya",
+            unit=unit_selatan,
+            full_name="Agus Wibowo",
+            female=False,
+            kta_number="K-3",
+            status=MemberStatus.NONAKTIF,
+            status_reason="lainnya",
         ),
     }
 
@@ -85,7 +91,9 @@ def test_pagination(as_user, staff, unit_a):
     assert len(_names(client.get(reverse("members:list"), {"per_page": 50}))) == 30
 
 
-def test_query_count_does_not_grow_with_page_size(as_user, staff, unit_a, unit_b, django_assert_max_num_queries):
+def test_query_count_does_not_grow_with_page_size(
+    as_user, staff, unit_a, unit_b, django_assert_max_num_queries
+):
     client = as_user(staff)
     factories.MemberFactory.create_batch(3, unit=unit_a)
     client.get(reverse("members:list"))  # session and caches warm

@@ -7,7 +7,14 @@ from members.nik import build_nik, mask_nik, nik_mismatches, normalize_nik, pars
 
 
 @pytest.mark.parametrize(
-    "raw", ["3371034501900003", "3371 0345 0190 0003", "3371.0345.0190.0003", "'3371034501900003", " 3371-034501900003 "]
+    "raw",
+    [
+        "3371034501900003",
+        "3371 0345 0190 0003",
+        "3371.0345.0190.0003",
+        "'3371034501900003",
+        " 3371-034501900003 ",
+    ],
 )
 def test_normalize_accepts_spaces_dots_dashes_and_apostrophe(raw):
     assert normalize_nik(raw) == "3371034501900003"

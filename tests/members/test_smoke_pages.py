@@ -2,9 +2,7 @@ import pytest
 from django.urls import reverse
 
 
-@pytest.mark.parametrize(
-    "url_name", ["home", "members:list", "members:unit_list", "members:unit_create"]
-)
+@pytest.mark.parametrize("url_name", ["home", "members:list", "members:unit_list", "members:unit_create"])
 def test_staff_pages_render(as_user, staff, member_a, url_name):
     response = as_user(staff).get(reverse(url_name))
     assert response.status_code == 200

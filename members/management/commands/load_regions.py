@@ -7,7 +7,9 @@ DEMO_PREFIXES = ["33.71", "33.23"]
 
 
 class Command(BaseCommand):
-    help = "Load Kemendagri regions by code prefix (default: the demo's 33.71 and 33.23); --all for the nation."
+    help = (
+        "Load Kemendagri regions by code prefix (default: the demo's 33.71 and 33.23); --all for the nation."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("prefixes", nargs="*", help="region codes such as 33.71 (ancestors come too)")
@@ -18,7 +20,9 @@ class Command(BaseCommand):
             raise CommandError(_("Give region codes or --all, not both."))
         for prefix in prefixes:
             if not all and not _looks_like_code(prefix):
-                raise CommandError(_("%(code)s is not a Kemendagri region code such as 33.71.") % {"code": prefix})
+                raise CommandError(
+                    _("%(code)s is not a Kemendagri region code such as 33.71.") % {"code": prefix}
+                )
         chosen = [] if all else (prefixes or DEMO_PREFIXES)
         report = load_regions(chosen)
         self.stdout.write(
@@ -35,4 +39,6 @@ class Command(BaseCommand):
 def _looks_like_code(text: str) -> bool:
     parts = text.split(".")
     widths = [2, 2, 2, 4]
-    return 1 <= len(parts) <= 4 and all(p.isdigit() and len(p) == w for p, w in zip(parts, widths, strict=False))
+    return 1 <= len(parts) <= 4 and all(
+        p.isdigit() and len(p) == w for p, w in zip(parts, widths, strict=False)
+    )
