@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from ipsm.demo import DEMO_PASSWORD, demo_logins, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load demo data for Kota Magelang and Kab. Temanggung (DEBUG only); a second run changes nothing."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                _("load_demo only runs with DEBUG on: it creates accounts with a published password.")
+            )
+        report = load_demo()
+        if report.created_anything:
+            self.stdout.write(
+                _(
+                    "Demo data created: %(regions)d regions, %(users)d users, %(units)d units, "
+                    "%(members)d members, %(status_changes)d status changes, %(board_positions)d board "
+                    "positions, %(transfers)d transfers."
+                )
+                % vars(report)
+            )
+        else:
+            self.stdout.write(_("Demo data already loaded; nothing to do."))
+        self.stdout.write("")
+        self.stdout.write(_("Demo logins (password: %(password)s):") % {"password": DEMO_PASSWORD})
+        rows = [(_("username"), _("role"), _("scope"))]
+        rows += [(login.username, login.role, login.scope) for login in demo_logins()]
+        widths = [max(len(row[column]) for row in rows) for column in range(2)]
+        for username, role, scope in rows:
+            self.stdout.write(f"  {username:<{widths[0]}}  {role:<{widths[1]}}  {scope}")
