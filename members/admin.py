@@ -64,7 +64,7 @@ class MemberAdmin(SimpleHistoryAdmin):
     date_hierarchy = "joined_on"
     inlines = [StatusChangeInline, TransferInline]
 
-    @admin.display(description="NIK", ordering="nik")
+    @admin.display(description=_("NIK"), ordering="nik")
     def masked_nik(self, member):
         return member.masked_nik
 

@@ -37,13 +37,16 @@ def make_regions() -> dict[str, Region]:
     }
 
 
+USER_PASSWORD = "rahasia-123"
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.django.Password("rahasia-123")
+    password = factory.django.Password(USER_PASSWORD)
 
 
 class AssignmentFactory(factory.django.DjangoModelFactory):

@@ -67,3 +67,15 @@ def test_role_groups_hold_exactly_their_permissions(db, role):
 
 def test_viewer_has_no_write_permission():
     assert not [p for p in roles.ROLE_PERMISSIONS[roles.VIEWER] if not p.split(".")[1].startswith("view_")]
+
+
+def test_indonesian_catalogue_is_complete():
+    """Every string has an Indonesian translation that is not fuzzy (msgfmt counts them)."""
+    catalogue = BASE_DIR / "locale/id/LC_MESSAGES/django.po"
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", os.devnull, str(catalogue)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
