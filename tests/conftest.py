@@ -3,6 +3,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connections
 
 from ipsm import roles
 from tests import factories
@@ -22,6 +23,19 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     server = start_server(TEST_PGDATA, keep_running=False)
     settings.DATABASES["default"].update(connection_settings(server))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    yield
+    # Playwright's sync API runs tests in greenlets, each with its own contextvars and so its own Django
+    # connection; connections opened in another context linger and would block dropping the test database.
+    with django_db_blocker.unblock(), connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connections.close_all()
 
 
 @pytest.fixture(autouse=True)

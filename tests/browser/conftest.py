@@ -28,6 +28,12 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    # Stop the server (and its request threads' connections) before the test database is dropped.
+    return live_server
+
+
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "id-ID", "timezone_id": "Asia/Jakarta"}
@@ -47,3 +53,4 @@ def log_in(live_server, page):
         return page
 
     return log_in_as
+
