@@ -53,4 +53,3 @@ def log_in(live_server, page):
         return page
 
     return log_in_as
-
