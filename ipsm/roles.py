@@ -31,10 +31,26 @@ _ROSTER = [
     "members.confirm_roster",
 ]
 
+# Counts only: PMKS figures and coverage, never a case's details.
+_COUNTS = ["cases.view_pmkscategory", "cases.view_pmkscount", "cases.view_coveragetarget"]
+_CASES = [
+    "cases.view_case",
+    "cases.add_case",
+    "cases.change_case",
+    "cases.add_pmkscount",
+    "cases.change_pmkscount",
+    "cases.add_coveragetarget",
+    "cases.change_coveragetarget",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    STAFF: _READ + _ROSTER + ["members.add_unit", "members.change_unit", "members.transfer_member"],
-    VIEWER: _READ,
-    COORDINATOR: _READ + _ROSTER,
+    STAFF: _READ
+    + _ROSTER
+    + ["members.add_unit", "members.change_unit", "members.transfer_member"]
+    + _COUNTS
+    + _CASES,
+    VIEWER: _READ + _COUNTS,
+    COORDINATOR: _READ + _ROSTER + _COUNTS,
 }
 
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "members",
+    "cases",
     # After the apps whose permissions ipsm.roles hands out (post_migrate runs in this order).
     "ipsm",
 ]

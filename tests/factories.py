@@ -3,6 +3,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
+from cases.models import Case, CaseChannel, CaseStatus, PmksCategory, PmksCount, PmksSource
 from members.models import Assignment, BoardPosition, BoardRole, Member, MemberStatus, Region, Sex, Unit
 from members.nik import build_nik
 
@@ -101,3 +102,34 @@ class BoardPositionFactory(factory.django.DjangoModelFactory):
     role = BoardRole.KETUA
     term_starts_on = datetime.date(2023, 1, 1)
     term_ends_on = datetime.date(2028, 1, 1)
+
+
+class PmksCountFactory(factory.django.DjangoModelFactory):
+    """A count for one category; pass `kelurahan` (a Region) and `category` (PmksCategory, seeded 1-26)."""
+
+    class Meta:
+        model = PmksCount
+
+    year = 2022
+    semester = 0
+    count = 10
+    source = PmksSource.DTKS
+    data_date = datetime.date(2022, 12, 31)
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """A case in `kelurahan` (a Region); category defaults to Fakir Miskin (number 24)."""
+
+    class Meta:
+        model = Case
+
+    person_name = factory.Sequence(lambda n: f"{FIRST_NAMES_F[n % 10]} {LAST_NAMES[n % 8]} {n}")
+    person_sex = Sex.PEREMPUAN
+    person_age = 67
+    person_address = "Jl. Pahlawan No. 3"
+    category = factory.LazyFunction(lambda: PmksCategory.objects.get(number=24))
+    description = "Lansia tinggal sendiri, butuh bantuan pangan."
+    reported_on = datetime.date(2026, 10, 1)
+    channel = CaseChannel.LAPORAN_WARGA
+    status = CaseStatus.BARU
+    status_since = factory.LazyAttribute(lambda o: o.reported_on)

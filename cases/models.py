@@ -1,0 +1,511 @@
+"""PMKS counts per kelurahan, cases (penanganan) with their responsible PSM, and PSM coverage.
+
+Cases hold sensitive personal data (children, victims of violence, people with HIV): only users who hold
+`cases.view_case` and whose scope covers the case's kelurahan see them. Everyone else sees counts only.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, F, Min, Q, Sum, Value, When
+from django.db.models.functions import Ceil, Coalesce, Greatest, Left, NullIf
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from cases.periods import WHOLE_YEAR, Period
+from members.access import scope_of
+from members.models import VILLAGE_LEVELS, Member, MemberStatus, Region, RegionQuerySet, Sex
+
+# The national target (Kemensos): at least 5 PSM per desa/kelurahan.
+DEFAULT_MIN_ACTIVE_PSM = 5
+# One volunteer can follow about 50 PMKS (a visit a month each at 2-3 visits per working day); see README.
+DEFAULT_MAX_PMKS_PER_PSM = 50
+
+
+# --- PMKS categories and counts --------------------------------------------------------------------------
+
+
+class PmksCategory(models.Model):
+    """One of the 26 PMKS/PPKS categories (Permensos 08/2012, renamed PPKS by Permensos 5/2019).
+
+    Categories are retired, never deleted, so that old counts and cases keep their meaning.
+    """
+
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    abbreviation = models.CharField(_("abbreviation"), max_length=10, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sort_order", "number"]
+        verbose_name = _("PMKS category")
+        verbose_name_plural = _("PMKS categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PmksSource(models.TextChoices):
+    DTKS = "dtks", _("DTKS/SIKS-NG")
+    SURVEI = "survei", _("Survey")
+    LAPORAN_PSM = "laporan_psm", _("PSM report")
+    LAINNYA = "lainnya", _("Other")
+
+
+class PmksCountQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PmksCountQuerySet":
+        """Staff and viewers: their area; coordinators: their unit's kelurahan only."""
+        scope = scope_of(user)
+        if scope.everything:
+            return self.all()
+        code = scope.region_code or scope.unit_region_code
+        if not code:
+            return self.none()
+        return self.filter(kelurahan_id__startswith=code)
+
+    def for_period(self, period: Period) -> "PmksCountQuerySet":
+        return self.filter(year=period.year, semester=period.semester)
+
+    def periods(self) -> list[Period]:
+        """The periods that have data, newest first."""
+        rows = self.order_by().values_list("year", "semester").distinct()
+        return sorted((Period(year, semester) for year, semester in rows), reverse=True)
+
+
+class PmksCount(models.Model):
+    """How many people of one PMKS category live in a kelurahan, in one period, by one source."""
+
+    kelurahan = models.ForeignKey(
+        Region, verbose_name=_("kelurahan"), on_delete=models.PROTECT, related_name="pmks_counts"
+    )
+    category = models.ForeignKey(
+        PmksCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="counts"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    semester = models.PositiveSmallIntegerField(_("semester"), default=WHOLE_YEAR)  # 0: the whole year
+    count = models.PositiveIntegerField(_("count"))
+    source = models.CharField(_("source"), max_length=20, choices=PmksSource.choices)
+    data_date = models.DateField(_("date of the data"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = PmksCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("PMKS count")
+        verbose_name_plural = _("PMKS counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kelurahan", "category", "year", "semester"], name="pmks_count_one_per_period"
+            ),
+            models.CheckConstraint(condition=Q(semester__in=[0, 1, 2]), name="pmks_count_semester_0_1_2"),
+            models.CheckConstraint(condition=Q(count__gte=0), name="pmks_count_not_negative"),
+        ]
+        indexes = [models.Index(fields=["year", "semester", "kelurahan"], name="pmks_count_period")]
+
+    def __str__(self) -> str:
+        return f"{self.kelurahan_id} {self.category} {self.period.key}: {self.count}"
+
+    @property
+    def period(self) -> Period:
+        return Period(self.year, self.semester)
+
+
+class CoverageTarget(models.Model):
+    """A kab/kota's own targets; kab/kota without a row use the defaults above."""
+
+    region = models.OneToOneField(
+        Region, verbose_name=_("kab/kota"), on_delete=models.PROTECT, related_name="coverage_target"
+    )
+    min_active_psm = models.PositiveSmallIntegerField(
+        _("minimum active PSM per kelurahan"), default=DEFAULT_MIN_ACTIVE_PSM
+    )
+    max_pmks_per_psm = models.PositiveSmallIntegerField(
+        _("maximum PMKS per PSM"), default=DEFAULT_MAX_PMKS_PER_PSM
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("coverage target")
+        verbose_name_plural = _("coverage targets")
+        constraints = [
+            models.CheckConstraint(condition=Q(min_active_psm__gte=1), name="target_min_psm_positive"),
+            models.CheckConstraint(condition=Q(max_pmks_per_psm__gte=1), name="target_max_pmks_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region}: ≥{self.min_active_psm} PSM, ≤{self.max_pmks_per_psm} PMKS/PSM"
+
+
+# --- Cases -----------------------------------------------------------------------------------------------
+
+
+class CaseStatus(models.TextChoices):
+    BARU = "baru", _("New")
+    ASESMEN = "asesmen", _("Assessment")
+    INTERVENSI = "intervensi", _("Intervention")
+    RUJUKAN = "rujukan", _("Referral")
+    SELESAI = "selesai", _("Completed")
+    DITUTUP = "ditutup", _("Closed")
+
+
+OPEN_STATUSES = (CaseStatus.BARU, CaseStatus.ASESMEN, CaseStatus.INTERVENSI, CaseStatus.RUJUKAN)
+
+# Which status may follow which; a completed or closed case is reopened into assessment.
+CASE_TRANSITIONS = {
+    CaseStatus.BARU: (CaseStatus.ASESMEN, CaseStatus.DITUTUP),
+    CaseStatus.ASESMEN: (CaseStatus.INTERVENSI, CaseStatus.RUJUKAN, CaseStatus.SELESAI, CaseStatus.DITUTUP),
+    CaseStatus.INTERVENSI: (CaseStatus.RUJUKAN, CaseStatus.SELESAI, CaseStatus.DITUTUP),
+    CaseStatus.RUJUKAN: (CaseStatus.INTERVENSI, CaseStatus.SELESAI, CaseStatus.DITUTUP),
+    CaseStatus.SELESAI: (CaseStatus.ASESMEN,),
+    CaseStatus.DITUTUP: (CaseStatus.ASESMEN,),
+}
+
+
+class CloseReason(models.TextChoices):
+    MENINGGAL_DUNIA = "meninggal_dunia", _("Person died")
+    PINDAH = "pindah", _("Person moved away")
+    MENOLAK = "menolak", _("Person refused help")
+    BUKAN_PMKS = "bukan_pmks", _("Not a PMKS after assessment")
+    DITANGANI_PIHAK_LAIN = "pihak_lain", _("Handled by another party")
+    DUPLIKAT = "duplikat", _("Duplicate report")
+    LAINNYA = "lainnya", _("Other")
+
+
+class CaseChannel(models.TextChoices):
+    LAPORAN_WARGA = "laporan_warga", _("Report by a resident")
+    PSM = "psm", _("PSM")
+    TKSK = "tksk", _("TKSK")
+    RUJUKAN_INSTANSI = "rujukan_instansi", _("Referral by an institution")
+    LAINNYA = "lainnya", _("Other")
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CaseQuerySet":
+        """Case details: only for holders of cases.view_case, within their kab/kota (or wider) scope."""
+        scope = scope_of(user)
+        if not user.has_perm("cases.view_case"):
+            return self.none()
+        if scope.everything:
+            return self.all()
+        if scope.region_code:
+            return self.filter(kelurahan_id__startswith=scope.region_code)
+        return self.none()
+
+    def within(self, code: str) -> "CaseQuerySet":
+        return self.filter(kelurahan_id__startswith=code)
+
+    def open(self) -> "CaseQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def without_psm(self) -> "CaseQuerySet":
+        return self.filter(psm__isnull=True)
+
+
+class Case(models.Model):
+    """One person's case (penanganan), handled by one responsible PSM."""
+
+    person_name = models.CharField(_("name"), max_length=150)
+    person_nik = models.CharField(_("NIK"), max_length=16, blank=True)
+    person_sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    person_birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    person_age = models.PositiveSmallIntegerField(
+        _("age (years)"), null=True, blank=True, help_text=_("When the date of birth is not known.")
+    )
+    person_address = models.CharField(_("address"), max_length=255)
+    kelurahan = models.ForeignKey(
+        Region, verbose_name=_("kelurahan"), on_delete=models.PROTECT, related_name="cases"
+    )
+    category = models.ForeignKey(
+        PmksCategory, verbose_name=_("PMKS category"), on_delete=models.PROTECT, related_name="cases"
+    )
+    description = models.TextField(_("description"))
+    reported_on = models.DateField(_("date reported"))
+    channel = models.CharField(_("came in through"), max_length=20, choices=CaseChannel.choices)
+    status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.BARU)
+    status_since = models.DateField(_("status since"))
+    close_reason = models.CharField(
+        _("reason for closing"), max_length=20, choices=CloseReason.choices, blank=True
+    )
+    psm = models.ForeignKey(
+        Member,
+        verbose_name=_("responsible PSM"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reported_on", "-pk"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person_nik="") | Q(person_nik__regex=r"^[0-9]{16}$"), name="case_nik_16_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=CaseStatus.DITUTUP) | Q(close_reason=""),
+                name="case_close_reason_only_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CaseStatus.DITUTUP) | ~Q(close_reason=""),
+                name="case_closed_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kelurahan", "status"], name="case_kelurahan_status"),
+            models.Index(fields=["psm", "status"], name="case_psm_status"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Case #%(pk)s") % {"pk": self.pk}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def allowed_next_statuses(self) -> tuple:
+        return CASE_TRANSITIONS[self.status]
+
+
+class CaseStatusChange(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
+    old_status = models.CharField(_("from"), max_length=12, choices=CaseStatus.choices, blank=True)
+    new_status = models.CharField(_("to"), max_length=12, choices=CaseStatus.choices)
+    close_reason = models.CharField(_("reason"), max_length=20, choices=CloseReason.choices, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    changed_on = models.DateField(_("date"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_on", "-recorded_at"]
+        verbose_name = _("case status change")
+        verbose_name_plural = _("case status changes")
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.old_status or '—'} → {self.new_status} ({self.changed_on:%d/%m/%Y})"
+
+
+class CasePsmAssignment(models.Model):
+    """Who was made responsible for a case, when and by whom (member empty: the PSM was taken off)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="psm_assignments")
+    member = models.ForeignKey(
+        Member, verbose_name=_("PSM"), null=True, on_delete=models.PROTECT, related_name="case_assignments"
+    )
+    assigned_on = models.DateField(_("date"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-assigned_on", "-recorded_at"]
+        verbose_name = _("PSM assignment")
+        verbose_name_plural = _("PSM assignments")
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.member or '—'} ({self.assigned_on:%d/%m/%Y})"
+
+
+class CaseActivity(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="activities")
+    done_on = models.DateField(_("date"))
+    description = models.TextField(_("what was done"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-done_on", "-recorded_at"]
+        verbose_name = _("case activity")
+        verbose_name_plural = _("case activities")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.done_on:%d/%m/%Y}"
+
+
+class InstitutionType(models.TextChoices):
+    PUSKESMAS = "puskesmas", _("Puskesmas")
+    LKS = "lks", _("LKS (social welfare institution)")
+    DINAS = "dinas", _("Government office (dinas)")
+    BPJS = "bpjs", _("BPJS")
+    LAINNYA = "lainnya", _("Other")
+
+
+class ReferralOutcome(models.TextChoices):
+    MENUNGGU = "menunggu", _("Waiting")
+    DITERIMA = "diterima", _("Accepted")
+    DILAYANI = "dilayani", _("Served")
+    DITOLAK = "ditolak", _("Refused")
+
+
+class Referral(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    institution_type = models.CharField(_("institution type"), max_length=20, choices=InstitutionType.choices)
+    institution_name = models.CharField(_("institution"), max_length=150)
+    referred_on = models.DateField(_("date referred"))
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=ReferralOutcome.choices, default=ReferralOutcome.MENUNGGU
+    )
+    outcome_on = models.DateField(_("outcome date"), null=True, blank=True)
+    outcome_note = models.CharField(_("outcome note"), max_length=255, blank=True)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-referred_on", "-recorded_at"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.institution_name}"
+
+
+# --- Coverage: PSM against PMKS per kelurahan ------------------------------------------------------------
+
+
+class CoverageStatus(models.TextChoices):
+    """Ordered worst first: the value is the sort rank."""
+
+    TANPA_PSM = "0", _("No PSM (tanpa PSM)")
+    KURANG = "1", _("PSM short")
+    CUKUP = "2", _("Enough PSM")
+
+
+def _subquery_value(queryset, field: str, output_field) -> models.Subquery:
+    return models.Subquery(queryset.values(field)[:1], output_field=output_field)
+
+
+class KelurahanQuerySet(RegionQuerySet):
+    def with_coverage(self, period: Period | None) -> "KelurahanQuerySet":
+        """Per kelurahan: active PSM, PMKS of the period, open cases (all / without PSM), targets, shortfall.
+
+        One query whatever the number of rows: correlated subqueries on indexed keys.
+        """
+        code = models.OuterRef("code")
+        active = Member.objects.filter(unit__region_id=code, status=MemberStatus.AKTIF)
+        open_cases = Case.objects.filter(kelurahan_id=code).open()
+        target = CoverageTarget.objects.filter(region_id=Left(code, 5))
+        pmks = PmksCount.objects.none() if period is None else PmksCount.objects.for_period(period)
+        pmks = pmks.filter(kelurahan_id=code).order_by().values("kelurahan_id").annotate(total=Sum("count"))
+        integer = models.IntegerField()
+        queryset = self.annotate(
+            active_psm=_count(active),
+            pmks=_subquery_value(pmks, "total", integer),
+            open_cases=_count(open_cases),
+            open_cases_without_psm=_count(open_cases.without_psm()),
+            min_active_psm=Coalesce(
+                _subquery_value(target, "min_active_psm", integer), Value(DEFAULT_MIN_ACTIVE_PSM)
+            ),
+            max_pmks_per_psm=Coalesce(
+                _subquery_value(target, "max_pmks_per_psm", integer), Value(DEFAULT_MAX_PMKS_PER_PSM)
+            ),
+        )
+        return queryset.annotate(
+            psm_target=Greatest(
+                F("min_active_psm"),
+                Coalesce(Ceil(F("pmks") * 1.0 / F("max_pmks_per_psm")), Value(0.0)),
+                output_field=integer,
+            ),
+            psm_needed=Greatest(F("psm_target") - F("active_psm"), Value(0), output_field=integer),
+            pmks_per_psm=F("pmks") * 1.0 / NullIf(F("active_psm"), 0),
+            coverage_status=CaseWhen(
+                When(active_psm=0, then=Value(CoverageStatus.TANPA_PSM)),
+                When(psm_needed__gt=0, then=Value(CoverageStatus.KURANG)),
+                default=Value(CoverageStatus.CUKUP),
+                output_field=models.CharField(),
+            ),
+            pmks_without_psm=CaseWhen(When(active_psm=0, pmks__gt=0, then=1), default=0),
+            is_short=CaseWhen(When(psm_needed__gt=0, then=1), default=0),
+        )
+
+    def worst_first(self) -> "KelurahanQuerySet":
+        return self.order_by("coverage_status", "-psm_needed", "-open_cases_without_psm", "code")
+
+    def rolled_up(self, code_length: int) -> models.QuerySet:
+        """The coverage rows summed per ancestor (code_length 2: province, 5: kab/kota, 8: kecamatan, 0: all).
+
+        Call on a queryset `with_coverage()`; gives dicts with `code` and the sums, one query.
+        """
+        return (
+            self.order_by()
+            .annotate(code_prefix=Left("code", code_length) if code_length else Value(""))
+            .values("code_prefix")
+            .annotate(**_ROLLUP)
+            .order_by("code_prefix")
+        )
+
+    def totals(self) -> dict | None:
+        """All the rows summed into one (None when there are none)."""
+        return self.rolled_up(0).first()
+
+
+def _count(queryset) -> models.Expression:
+    counted = queryset.order_by().annotate(_n=models.Func(Value(1), function="COUNT")).values("_n")
+    return Coalesce(models.Subquery(counted[:1], output_field=models.IntegerField()), 0)
+
+
+# What a group of kelurahan adds up to; the worst kelurahan sets the group's status. The sums reuse the
+# per-kelurahan names, so an entry must not refer to a name that an earlier entry has already replaced.
+_ROLLUP = {
+    "kelurahan_count": Count("code"),
+    "active_psm": Sum("active_psm"),
+    "pmks": Sum("pmks"),
+    "psm_target": Sum("psm_target"),
+    "psm_needed": Sum("psm_needed"),
+    "open_cases": Sum("open_cases"),
+    "open_cases_without_psm": Sum("open_cases_without_psm"),
+    "kelurahan_without_psm": Sum("pmks_without_psm"),
+    "kelurahan_short": Sum("is_short"),
+    "coverage_status": Min("coverage_status"),
+}
+
+
+class KelurahanManager(models.Manager.from_queryset(KelurahanQuerySet)):
+    def get_queryset(self) -> KelurahanQuerySet:
+        return super().get_queryset().filter(level__in=VILLAGE_LEVELS)
+
+
+class Kelurahan(Region):
+    """A desa/kelurahan seen through its coverage (a proxy: the same rows as members.Region)."""
+
+    objects = KelurahanManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("kelurahan")
+        verbose_name_plural = _("kelurahan")
+
+
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
