@@ -1,0 +1,21 @@
+from django.urls import path
+
+from cases import pmks_views, views
+
+app_name = "cases"
+
+urlpatterns = [
+    # Cases (cases/views.py)
+    path("kasus/", views.case_list, name="list"),
+    path("kasus/baru/", views.case_create, name="create"),
+    path("kasus/<int:pk>/", views.case_detail, name="detail"),
+    path("kasus/<int:pk>/ubah/", views.case_edit, name="edit"),
+    path("kasus/<int:pk>/status/", views.case_status, name="status"),
+    path("kasus/<int:pk>/psm/", views.case_assign, name="assign"),
+    path("kasus/<int:pk>/kegiatan/", views.case_activity, name="activity"),
+    path("kasus/<int:pk>/rujukan/", views.case_referral, name="referral"),
+    path("rujukan/<int:pk>/hasil/", views.referral_outcome, name="referral_outcome"),
+    # PMKS counts and targets (cases/pmks_views.py)
+    path("pmks/<str:code>/", pmks_views.pmks_grid, name="pmks_grid"),
+    path("target/<str:code>/", pmks_views.coverage_targets, name="targets"),
+]
