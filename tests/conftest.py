@@ -23,6 +23,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     server = start_server(TEST_PGDATA, keep_running=False)
     settings.DATABASES["default"].update(connection_settings(server))
+    # Several test runs may share the server (xdist adds its own suffix per worker).
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_ipsm_{os.getpid()}"
 
 
 @pytest.fixture(scope="session")
