@@ -4,18 +4,33 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from cases import services
+from cases.models import Case, CoverageTarget, PmksCategory
 from tests import factories
 
 
 @pytest.fixture
-def filled(member_a, staff):
+def filled(member_a, staff, magelang):
     factories.BoardPositionFactory(member=member_a)
+    poor = PmksCategory.objects.get(number=24)
+    factories.PmksCountFactory(kelurahan=magelang["cacaban"], category=poor)
+    case = factories.CaseFactory(kelurahan=magelang["cacaban"], person_nik="3371034501700001")
+    services.assign_psm(case=case, member=member_a, assigned_on=case.reported_on, by=staff)
+    services.log_activity(case=case, done_on=case.reported_on, description="Kunjungan rumah", by=staff)
+    services.refer_case(
+        case=case,
+        institution_type="puskesmas",
+        institution_name="Puskesmas Magelang Tengah",
+        referred_on=case.reported_on,
+        by=staff,
+    )
+    CoverageTarget.objects.create(region=magelang["kota_magelang"])
     return member_a
 
 
 @pytest.mark.parametrize(
     "model",
-    [m for m in admin.site._registry if m._meta.app_label == "members"],
+    [m for m in admin.site._registry if m._meta.app_label in ("members", "cases")],
     ids=lambda m: m._meta.model_name,
 )
 def test_changelist_search_and_change_pages(as_user, superuser, filled, model):
@@ -56,3 +71,15 @@ def test_user_admin_shows_assignment(as_user, superuser, coordinator, unit_a):
     client = as_user(superuser)
     assert str(unit_a) in client.get(reverse("admin:auth_user_changelist")).content.decode()
     assert client.get(reverse("admin:auth_user_change", args=[coordinator.pk])).status_code == 200
+
+
+def test_admin_case_list_masks_nik(as_user, superuser, filled):
+    response = as_user(superuser).get(reverse("admin:cases_case_changelist"))
+    assert "3371034501700001" not in response.content.decode()
+    assert Case.objects.filter(person_nik="3371034501700001").exists()
+
+
+def test_pmks_categories_cannot_be_deleted_only_retired(as_user, superuser):
+    category = PmksCategory.objects.get(number=14)
+    response = as_user(superuser).get(reverse("admin:cases_pmkscategory_delete", args=[category.pk]))
+    assert response.status_code == 403
