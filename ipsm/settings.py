@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "axes",
     "members",
     "cases",
+    "trainings",
     # After the apps whose permissions ipsm.roles hands out (post_migrate runs in this order).
     "ipsm",
 ]
