@@ -66,7 +66,7 @@ class PmksCountQuerySet(models.QuerySet):
         code = scope.region_code or scope.unit_region_code
         if not code:
             return self.none()
-        return self.filter(kelurahan_id__startswith=code)
+        return self.filter(kelurahan__code__startswith=code)
 
     def for_period(self, period: Period) -> "PmksCountQuerySet":
         return self.filter(year=period.year, semester=period.semester)
@@ -202,11 +202,11 @@ class CaseQuerySet(models.QuerySet):
         if scope.everything:
             return self.all()
         if scope.region_code:
-            return self.filter(kelurahan_id__startswith=scope.region_code)
+            return self.filter(kelurahan__code__startswith=scope.region_code)
         return self.none()
 
     def within(self, code: str) -> "CaseQuerySet":
-        return self.filter(kelurahan_id__startswith=code)
+        return self.filter(kelurahan__code__startswith=code)
 
     def open(self) -> "CaseQuerySet":
         return self.filter(status__in=OPEN_STATUSES)

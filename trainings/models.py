@@ -34,7 +34,7 @@ class EventQuerySet(models.QuerySet):
             return self.all()
         if not scope.region_code:
             return self.none()
-        organised = Organiser.objects.filter(event=OuterRef("pk"), region_id__startswith=scope.region_code)
+        organised = Organiser.objects.filter(event=OuterRef("pk"), region__code__startswith=scope.region_code)
         return self.filter(Exists(organised))
 
     def held_between(self, start: datetime.date, end: datetime.date) -> "EventQuerySet":
