@@ -407,13 +407,19 @@ def _subquery_value(queryset, field: str, output_field) -> models.Subquery:
 
 
 class KelurahanQuerySet(RegionQuerySet):
-    def with_coverage(self, period: Period | None) -> "KelurahanQuerySet":
+    def with_coverage(
+        self, period: Period | None, *, as_of: datetime.date | None = None
+    ) -> "KelurahanQuerySet":
         """Per kelurahan: active PSM, PMKS of the period, open cases (all / without PSM), targets, shortfall.
 
-        One query whatever the number of rows: correlated subqueries on indexed keys.
+        With `as_of`, active PSM are counted as they were on that day, from the members' status history
+        (in the unit they belong to now). One query whatever the number of rows: correlated subqueries.
         """
         code = models.OuterRef("code")
-        active = Member.objects.filter(unit__region_id=code, status=MemberStatus.AKTIF)
+        if as_of is None:
+            active = Member.objects.filter(unit__region_id=code, status=MemberStatus.AKTIF)
+        else:
+            active = Member.objects.filter(unit__region_id=code).active_on(as_of)
         open_cases = Case.objects.filter(kelurahan_id=code).open()
         target = CoverageTarget.objects.filter(region_id=Left(code, 5))
         pmks = PmksCount.objects.none() if period is None else PmksCount.objects.for_period(period)
@@ -469,6 +475,14 @@ class KelurahanQuerySet(RegionQuerySet):
         """All the rows summed into one (None when there are none)."""
         return self.rolled_up(0).first()
 
+    def without_psm(self) -> "KelurahanQuerySet":
+        """Kelurahan with PMKS in the period but no active PSM (call on a queryset `with_coverage()`)."""
+        return self.filter(pmks_without_psm=1)
+
+    def with_unit(self) -> "KelurahanQuerySet":
+        """`unit_pk`: the kelurahan's IPSM unit, or None (a join, no extra query)."""
+        return self.annotate(unit_pk=F("unit__id"))
+
 
 def _count(queryset) -> models.Expression:
     counted = queryset.order_by().annotate(_n=models.Func(Value(1), function="COUNT")).values("_n")
@@ -505,6 +519,11 @@ class Kelurahan(Region):
         proxy = True
         verbose_name = _("kelurahan")
         verbose_name_plural = _("kelurahan")
+
+
+def with_open_case_counts(members: models.QuerySet) -> models.QuerySet:
+    """Each member with `open_case_count`: the open cases they are responsible for (one query)."""
+    return members.annotate(open_case_count=Count("cases", filter=Q(cases__status__in=OPEN_STATUSES)))
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:

@@ -236,6 +236,17 @@ class MemberQuerySet(models.QuerySet):
     def active(self) -> "MemberQuerySet":
         return self.filter(status=MemberStatus.AKTIF)
 
+    def active_on(self, day: datetime.date) -> "MemberQuerySet":
+        """Members whose last status step on or before `day` made them active (from the status history)."""
+        last_step = (
+            StatusChange.objects.filter(member=models.OuterRef("pk"), changed_on__lte=day)
+            .order_by("-changed_on", "-recorded_at")
+            .values("new_status")[:1]
+        )
+        return self.annotate(status_on_day=models.Subquery(last_step)).filter(
+            status_on_day=MemberStatus.AKTIF
+        )
+
     def search(self, text: str) -> "MemberQuerySet":
         """Name (any part) or KTA number. A NIK is looked up by members.views.member_search, never by URL."""
         text = text.strip()

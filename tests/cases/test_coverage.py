@@ -90,3 +90,24 @@ def test_figures_take_one_query_however_many_kelurahan(data, django_assert_num_q
     factories.MemberFactory.create_batch(3, unit=data["magersari"].unit)
     with django_assert_num_queries(1):
         assert len(list(Kelurahan.objects.with_coverage(PERIOD).rolled_up(5))) == 2
+
+
+def test_active_psm_as_of_a_day_come_from_the_status_history(data, staff):
+    import datetime
+
+    from members.services import change_member_status
+
+    member = data["rejowinangun_utara"].unit.members.first()  # factory members have no status history
+    member.status_changes.create(new_status="aktif", changed_on=datetime.date(2020, 1, 1))
+    change_member_status(
+        member=member,
+        new_status="nonaktif",
+        changed_on=datetime.date(2026, 1, 10),
+        by=staff,
+        reason="lainnya",
+    )
+    then = Kelurahan.objects.filter(code="33.71.03.1003").with_coverage(
+        PERIOD, as_of=datetime.date(2025, 12, 31)
+    )
+    assert then.get().active_psm == 1  # the only member with a history, active on that day
+    assert _row("33.71.03.1003").active_psm == 5  # today: one of the six left
