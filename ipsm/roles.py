@@ -43,14 +43,35 @@ _CASES = [
     "cases.change_coveragetarget",
 ]
 
+_TRAINING_READ = [
+    "trainings.view_event",
+    "trainings.view_session",
+    "trainings.view_speaker",
+    "trainings.view_participant",
+]
+_TRAINING_WRITE = [
+    "trainings.add_event",
+    "trainings.change_event",
+    "trainings.add_session",
+    "trainings.change_session",
+    "trainings.delete_session",
+    "trainings.add_speaker",
+    "trainings.change_speaker",
+    "trainings.add_participant",
+    "trainings.change_participant",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     STAFF: _READ
     + _ROSTER
     + ["members.add_unit", "members.change_unit", "members.transfer_member"]
     + _COUNTS
-    + _CASES,
-    VIEWER: _READ + _COUNTS,
-    COORDINATOR: _READ + _ROSTER + _COUNTS,
+    + _CASES
+    + _TRAINING_READ
+    + _TRAINING_WRITE,
+    VIEWER: _READ + _COUNTS + _TRAINING_READ,
+    # A coordinator sees the training history of their unit's members, not the events' pages.
+    COORDINATOR: _READ + _ROSTER + _COUNTS + ["trainings.view_participant"],
 }
 
 
