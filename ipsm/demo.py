@@ -106,6 +106,9 @@ class DemoReport:
     status_changes: int = 0
     board_positions: int = 0
     transfers: int = 0
+    pmks_counts: int = 0
+    coverage_targets: int = 0
+    cases: int = 0
 
     @property
     def created_anything(self) -> bool:
@@ -591,6 +594,9 @@ def load_demo(*, today: datetime.date | None = None) -> DemoReport:
     _ensure_members(plan=plan, units=units, users=users, report=report)
     _ensure_boards(plan=plan, units=units, by=users["admin"], report=report)
     _ensure_transfers(plan=plan, units=units, by=users["admin"], report=report)
+    from ipsm.demo_cases import load_demo_cases  # it builds on this module's names and plan
+
+    load_demo_cases(today=today, plan=plan, users=users, report=report)
     return report
 
 

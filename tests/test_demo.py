@@ -264,7 +264,13 @@ def test_a_partial_demo_is_completed(demo, settings):
     before = _snapshot()
     unit = Unit.objects.get(region_id="33.71.01.1007")
     unit.board.all().delete()
-    Member.objects.filter(unit=unit, board_positions__isnull=True, transfers__isnull=True).delete()
+    Member.objects.filter(
+        unit=unit,
+        board_positions__isnull=True,
+        transfers__isnull=True,
+        cases__isnull=True,
+        case_assignments__isnull=True,
+    ).delete()
     User.objects.filter(username="koordinator-rejowinangun-utara").delete()
     assert _snapshot()["counts"] != before["counts"]
     _load()

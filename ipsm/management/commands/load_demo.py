@@ -19,7 +19,8 @@ class Command(BaseCommand):
                 _(
                     "Demo data created: %(regions)d regions, %(users)d users, %(units)d units, "
                     "%(members)d members, %(status_changes)d status changes, %(board_positions)d board "
-                    "positions, %(transfers)d transfers."
+                    "positions, %(transfers)d transfers, %(pmks_counts)d PMKS counts, %(coverage_targets)d "
+                    "coverage targets, %(cases)d cases."
                 )
                 % vars(report)
             )
