@@ -1,12 +1,17 @@
 """Every model is in the admin with search and filters that work; history pages open."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CoverageTarget, PmksCategory
 from tests import factories
+from trainings import services as training_services
+from trainings.models import Event, Session, Speaker
 
 
 @pytest.fixture
@@ -25,12 +30,27 @@ def filled(member_a, staff, magelang):
         by=staff,
     )
     CoverageTarget.objects.create(region=magelang["kota_magelang"])
+    event = training_services.save_event(
+        event=Event(
+            title="Bimtek Dasar PSM",
+            training_type="bimtek_dasar",
+            starts_on=datetime.date(2024, 5, 1),
+            ends_on=datetime.date(2024, 5, 2),
+            venue="Aula Dinas Sosial",
+        ),
+        organiser_regions=[magelang["kota_magelang"]],
+        other_organisers=["LKS Sejahtera"],
+        by=staff,
+    )
+    speaker = Speaker.objects.create(name="Dra. Sri Wahyuni", member=member_a)
+    Session.objects.create(event=event, title="Etika PSM", speaker=speaker, starts_at=timezone.now())
+    training_services.invite_members(event=event, members=[member_a], by=staff)
     return member_a
 
 
 @pytest.mark.parametrize(
     "model",
-    [m for m in admin.site._registry if m._meta.app_label in ("members", "cases")],
+    [m for m in admin.site._registry if m._meta.app_label in ("members", "cases", "trainings")],
     ids=lambda m: m._meta.model_name,
 )
 def test_changelist_search_and_change_pages(as_user, superuser, filled, model):

@@ -8,7 +8,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -39,6 +39,23 @@ class EventQuerySet(models.QuerySet):
 
     def held_between(self, start: datetime.date, end: datetime.date) -> "EventQuerySet":
         return self.filter(starts_on__gte=start, starts_on__lte=end)
+
+    def of_region(self, code: str) -> "EventQuerySet":
+        """Events that concern region `code`: organised by the Dinas Sosial of the region, of a region above
+        it or of one inside it, or with a participant from a unit inside it (so joint events count too)."""
+        ancestors = [code[:length] for length in (2, 5, 8) if length < len(code)]
+        organised = Organiser.objects.filter(event=OuterRef("pk")).filter(
+            Q(region__code__startswith=code) | Q(region_id__in=ancestors)
+        )
+        attended_from = Participant.objects.filter(event=OuterRef("pk")).within(code)
+        return self.filter(Exists(organised) | Exists(attended_from))
+
+    def with_counts(self) -> "EventQuerySet":
+        """Invited participants and numbered certificates per event (one join, so no double counting)."""
+        return self.annotate(
+            participant_count=Count("participants"),
+            certificate_count=Count("participants__certificate_number"),
+        )
 
 
 class Event(models.Model):
@@ -83,6 +100,18 @@ class Event(models.Model):
     def organiser_codes(self) -> list[str]:
         return [o.region_id for o in self.organisers.all() if o.region_id]
 
+    def invite_candidates(self):
+        """Active and candidate PSM of units in any organising region (both regions of a joint event),
+        not yet invited. Deliberately not Member.visible_to: a joint event invites the partner's PSM too."""
+        codes = self.organiser_codes
+        if not codes:
+            return Member.objects.none()
+        within = Q()
+        for code in codes:
+            within |= Q(unit__region__code__startswith=code)
+        invited = Participant.objects.filter(event=self, member=OuterRef("pk"))
+        return Member.objects.filter(within).exclude(status=MemberStatus.NONAKTIF).exclude(Exists(invited))
+
 
 class Organiser(models.Model):
     """A Dinas Sosial of a kab/kota (region), or another institution by name."""
@@ -114,6 +143,20 @@ class Organiser(models.Model):
         return f"Dinas Sosial {self.region}" if self.region_id else self.institution_name
 
 
+class SpeakerQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SpeakerQuerySet":
+        """Speakers of events the user sees, PSM speakers in the user's scope, and speakers not yet booked."""
+        scope = scope_of(user)
+        if scope.everything:
+            return self.all()
+        booked = Session.objects.filter(speaker=OuterRef("pk"))
+        return self.filter(
+            Exists(booked.filter(event__in=Event.objects.visible_to(user)))
+            | Q(member__in=Member.objects.visible_to(user))
+            | (~Exists(booked) & Q(member__isnull=True))
+        )
+
+
 class Speaker(models.Model):
     """A narasumber: a member of the registry or an outsider."""
 
@@ -124,6 +167,8 @@ class Speaker(models.Model):
         Member, verbose_name=_("PSM in the registry"), null=True, blank=True, on_delete=models.SET_NULL
     )
 
+    objects = SpeakerQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("speaker")
@@ -131,6 +176,11 @@ class Speaker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.title})" if self.title else self.name
+
+
+class SessionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SessionQuerySet":
+        return self.filter(event__in=Event.objects.visible_to(user))
 
 
 class Session(models.Model):
@@ -149,6 +199,8 @@ class Session(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
 
+    objects = SessionQuerySet.as_manager()
+
     class Meta:
         ordering = ["starts_at", "pk"]
         verbose_name = _("session")
@@ -165,12 +217,32 @@ class AttendanceStatus(models.TextChoices):
     TIDAK_HADIR = "tidak_hadir", _("Absent")
 
 
+def _attended_every_day() -> Q:
+    missed = Attendance.objects.filter(participant=OuterRef("pk")).exclude(status=AttendanceStatus.HADIR)
+    present = Attendance.objects.filter(participant=OuterRef("pk"), status=AttendanceStatus.HADIR)
+    return Q(Exists(present), ~Exists(missed))
+
+
 class ParticipantQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ParticipantQuerySet":
+        """Participants of events the user sees, from whichever organising region they come."""
+        return self.filter(event__in=Event.objects.visible_to(user))
+
     def attended(self) -> "ParticipantQuerySet":
         """Present on every day of the event (what a certificate and 'trained' require)."""
-        missed = Attendance.objects.filter(participant=OuterRef("pk")).exclude(status=AttendanceStatus.HADIR)
-        present = Attendance.objects.filter(participant=OuterRef("pk"), status=AttendanceStatus.HADIR)
-        return self.filter(Exists(present), ~Exists(missed))
+        return self.filter(_attended_every_day())
+
+    def within(self, code: str) -> "ParticipantQuerySet":
+        """Participants whose member belongs to an IPSM unit inside region `code`."""
+        return self.filter(member__unit__region__code__startswith=code)
+
+    def counts(self) -> dict[str, int]:
+        """Invited, present every day, and with a certificate number: one query."""
+        return self.aggregate(
+            invited=Count("pk"),
+            attended=Count("pk", filter=_attended_every_day()),
+            certified=Count("certificate_number"),
+        )
 
 
 class Participant(models.Model):
@@ -213,6 +285,11 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} — {self.event}"
+
+    def attendance_on(self, days: list[datetime.date]) -> list["Attendance | None"]:
+        """The (prefetched) attendance rows in the order of `days`, None where a day has no row."""
+        by_day = {row.day: row for row in self.attendance.all()}
+        return [by_day.get(day) for day in days]
 
 
 class Attendance(models.Model):

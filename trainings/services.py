@@ -1,13 +1,15 @@
 """Writes of the training app: events with their organisers, invitations, attendance, scores, certificates."""
 
+import datetime
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from members.models import Member, MemberStatus, Region
-from trainings.models import Attendance, AttendanceStatus, Event, Organiser, Participant
+from trainings.models import Attendance, AttendanceStatus, Event, Organiser, Participant, Session, Speaker
 
 
 @transaction.atomic
@@ -71,6 +73,54 @@ def record_attendance(*, event: Event, marks: dict[tuple[int, object], str]) -> 
             changed.append(row)
     Attendance.objects.bulk_update(changed, ["status"])
     return len(changed)
+
+
+@transaction.atomic
+def add_session(
+    *,
+    event: Event,
+    title: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime | None,
+    speaker: Speaker | None = None,
+    new_speaker: dict | None = None,
+    by,
+) -> Session:
+    """Add a materi with an existing speaker, or one entered on the spot (name, title, institution, PSM)."""
+    if speaker is not None and new_speaker:
+        raise ValidationError(
+            _("Choose an existing speaker or enter a new one, not both."), code="two_speakers"
+        )
+    if new_speaker:
+        speaker = Speaker.objects.create(**new_speaker)
+    return Session.objects.create(
+        event=event, title=title, starts_at=starts_at, ends_at=ends_at, speaker=speaker
+    )
+
+
+@transaction.atomic
+def record_scores(*, event: Event, scores: dict[int, tuple[Decimal | None, Decimal | None]]) -> int:
+    """Set pre- and post-test scores: scores maps participant id to (pre, post). Returns rows changed."""
+    changed = []
+    for participant in event.participants.select_for_update().filter(pk__in=scores):
+        pre, post = scores[participant.pk]
+        if (participant.pre_test_score, participant.post_test_score) != (pre, post):
+            participant.pre_test_score, participant.post_test_score = pre, post
+            changed.append(participant)
+    Participant.objects.bulk_update(changed, ["pre_test_score", "post_test_score"])
+    return len(changed)
+
+
+@transaction.atomic
+def save_attendance_sheet(
+    *,
+    event: Event,
+    marks: dict[tuple[int, datetime.date], str],
+    scores: dict[int, tuple[Decimal | None, Decimal | None]],
+) -> None:
+    """The attendance page's one POST: every day's attendance and the scores, all or nothing."""
+    record_attendance(event=event, marks=marks)
+    record_scores(event=event, scores=scores)
 
 
 def certificate_number(event: Event, serial: int) -> str:

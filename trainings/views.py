@@ -1,11 +1,225 @@
-"""Training pages (being written)."""
+"""Training event pages. Every view needs trainings.view_event first (coordinators get 403), then the event
+comes through members.access.get_for_user: 404 unless the user's office organises it, 403 on writes for
+read-only users. A joint event is managed by the staff of every organising office."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from members.access import get_for_user, require_perm
+from members.models import Member
+from trainings import services
+from trainings.filters import EventFilter, InviteFilter
+from trainings.forms import AttendanceSheetForm, EventForm, SessionForm
+from trainings.models import Attendance, Event, Organiser, Participant, Session
+from trainings.tables import EventTable
+
+VIEW_EVENT = "trainings.view_event"
+INVITE_PAGE_SIZE = 50
 
 
-def _pending(request, **kwargs):
-    raise Http404
+def _organisers() -> Prefetch:
+    queryset = Organiser.objects.select_related("region").order_by("region_id", "institution_name")
+    return Prefetch("organisers", queryset=queryset)
 
 
-event_list = event_create = event_detail = event_edit = session_add = session_delete = _pending
-invite = attendance = issue_certificates = certificate = _pending
+def _get_event(user, pk, perm: str | None = None) -> Event:
+    require_perm(user, VIEW_EVENT)
+    return get_for_user(Event.objects.prefetch_related(_organisers()), user, pk=pk, perm=perm)
+
+
+def _participants(event: Event):
+    return event.participants.select_related("member__unit__region").prefetch_related(
+        Prefetch("attendance", queryset=Attendance.objects.order_by("day"))
+    )
+
+
+def _show_errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@login_required
+def event_list(request):
+    require_perm(request.user, VIEW_EVENT)
+    events = Event.objects.visible_to(request.user).with_counts().prefetch_related(_organisers())
+    event_filter = EventFilter(request.GET, queryset=events)
+    table = EventTable(event_filter.qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    context = {
+        "filter": event_filter,
+        "table": table,
+        "can_add": request.user.has_perm("trainings.add_event"),
+    }
+    return render(request, "trainings/event_list.html", context)
+
+
+def _save_event_form(request, form: EventForm):
+    """Save through services.save_event; None (with the error on the form) when the service refuses."""
+    try:
+        return services.save_event(
+            event=form.save(commit=False),
+            organiser_regions=form.cleaned_data["organiser_regions"],
+            other_organisers=form.cleaned_data["other_organisers"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+@login_required
+def event_create(request):
+    require_perm(request.user, VIEW_EVENT)
+    require_perm(request.user, "trainings.add_event")
+    form = EventForm(request.POST or None, user=request.user)
+    if form.is_valid() and (event := _save_event_form(request, form)):
+        messages.success(request, _("Training event saved."))
+        return redirect("trainings:detail", pk=event.pk)
+    return render(request, "trainings/event_form.html", {"form": form})
+
+
+@login_required
+def event_edit(request, pk):
+    event = _get_event(request.user, pk, perm="trainings.change_event")
+    form = EventForm(request.POST or None, instance=event, user=request.user)
+    if form.is_valid() and _save_event_form(request, form):
+        messages.success(request, _("Changes saved."))
+        return redirect("trainings:detail", pk=event.pk)
+    return render(request, "trainings/event_form.html", {"form": form, "event": event})
+
+
+def _detail_context(request, event: Event, session_form: SessionForm | None = None) -> dict:
+    user = request.user
+    participants = list(_participants(event))
+    can_change = user.has_perm("trainings.change_event")
+    if session_form is None and user.has_perm("trainings.add_session"):
+        session_form = SessionForm(event=event, user=user)
+    return {
+        "event": event,
+        "days": event.days,
+        "sessions": event.sessions.select_related("speaker__member"),
+        "participants": [(p, p.attendance_on(event.days)) for p in participants],
+        "counts": event.participants.counts(),
+        # Participants from a partner region are listed, but their member pages stay out of reach.
+        "visible_member_ids": set(
+            Member.objects.visible_to(user).filter(trainings__event=event).values_list("pk", flat=True)
+        ),
+        "session_form": session_form,
+        "can_change": can_change,
+        "can_invite": user.has_perm("trainings.add_participant"),
+        "can_mark": user.has_perm("trainings.change_participant"),
+        "can_delete_session": user.has_perm("trainings.delete_session"),
+    }
+
+
+@login_required
+def event_detail(request, pk):
+    event = _get_event(request.user, pk)
+    return render(request, "trainings/event_detail.html", _detail_context(request, event))
+
+
+@login_required
+def session_add(request, pk):
+    event = _get_event(request.user, pk, perm="trainings.add_session")
+    if request.method != "POST":
+        return redirect("trainings:detail", pk=event.pk)
+    form = SessionForm(request.POST, event=event, user=request.user)
+    if form.is_valid():
+        services.add_session(
+            event=event,
+            title=form.cleaned_data["title"],
+            starts_at=form.cleaned_data["starts_at"],
+            ends_at=form.cleaned_data["ends_at"],
+            speaker=form.cleaned_data["speaker"],
+            new_speaker=form.new_speaker(),
+            by=request.user,
+        )
+        messages.success(request, _("Session added."))
+        return redirect("trainings:detail", pk=event.pk)
+    context = _detail_context(request, event, session_form=form)
+    return render(request, "trainings/event_detail.html", context, status=400)
+
+
+@require_POST
+@login_required
+def session_delete(request, pk):
+    require_perm(request.user, VIEW_EVENT)
+    session = get_for_user(Session.objects.all(), request.user, pk=pk, perm="trainings.delete_session")
+    session.delete()
+    messages.success(request, _("Session removed."))
+    return redirect("trainings:detail", pk=session.event_id)
+
+
+def _safe_next(request) -> str | None:
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else None
+
+
+@login_required
+def invite(request, pk):
+    event = _get_event(request.user, pk, perm="trainings.add_participant")
+    candidates = event.invite_candidates()
+    if request.method == "POST":
+        ids = [value for value in request.POST.getlist("member") if value.isdigit()]
+        count = services.invite_members(event=event, members=candidates.filter(pk__in=ids), by=request.user)
+        if count:
+            messages.success(request, _("%(count)d PSM invited.") % {"count": count})
+        else:
+            messages.warning(request, _("No one was invited: tick the PSM to invite."))
+        return redirect(_safe_next(request) or request.get_full_path())
+    invite_filter = InviteFilter(request.GET, queryset=candidates, organiser_codes=event.organiser_codes)
+    members = invite_filter.qs.select_related("unit__region", "kelurahan").order_by("full_name", "pk")
+    page = Paginator(members, INVITE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "trainings/event_invite.html", {"event": event, "filter": invite_filter, "page": page}
+    )
+
+
+@login_required
+def attendance(request, pk):
+    event = _get_event(request.user, pk, perm="trainings.change_participant")
+    form = AttendanceSheetForm(request.POST or None, event=event, participants=list(_participants(event)))
+    if form.is_valid():
+        try:
+            services.save_attendance_sheet(event=event, marks=form.marks(), scores=form.scores())
+        except ValidationError as error:
+            _show_errors(request, error)
+        else:
+            messages.success(request, _("Attendance saved."))
+            return redirect("trainings:detail", pk=event.pk)
+    return render(request, "trainings/event_attendance.html", {"event": event, "form": form})
+
+
+@require_POST
+@login_required
+def issue_certificates(request, pk):
+    event = _get_event(request.user, pk, perm="trainings.change_participant")
+    count = services.issue_certificates(event=event)
+    messages.success(request, _("%(count)d certificate numbers issued.") % {"count": count})
+    return redirect("trainings:detail", pk=event.pk)
+
+
+@login_required
+def certificate(request, pk):
+    require_perm(request.user, VIEW_EVENT)
+    participants = Participant.objects.filter(certificate_number__isnull=False).select_related(
+        "member__unit__region", "event"
+    )
+    participant = get_for_user(participants, request.user, pk=pk)
+    organisers = participant.event.organisers.select_related("region").order_by(
+        "region_id", "institution_name"
+    )
+    return render(
+        request, "trainings/certificate.html", {"participant": participant, "organisers": organisers}
+    )

@@ -1,0 +1,74 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member, Region, RegionLevel
+from trainings.models import Event, TrainingType, trained_members
+
+
+class EventFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), field_name="title", lookup_expr="icontains")
+    training_type = django_filters.ChoiceFilter(label=_("Type"), choices=TrainingType.choices)
+    year = django_filters.NumberFilter(label=_("Year"), field_name="starts_on", lookup_expr="year")
+
+    class Meta:
+        model = Event
+        fields = ["q", "training_type", "year"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["q"].field.widget.attrs.update(
+            placeholder=_("Title"), **{"class": "form-control form-control-sm"}
+        )
+        self.filters["training_type"].field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
+        self.filters["year"].field.widget.attrs["class"] = "form-control form-control-sm"
+
+
+class InviteFilter(django_filters.FilterSet):
+    """Who to invite: PSM of the organising regions, narrowed by kecamatan, kelurahan or training history."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    kecamatan = django_filters.ModelChoiceFilter(
+        label=_("Kecamatan"), queryset=Region.objects.none(), method="filter_region"
+    )
+    kelurahan = django_filters.ModelChoiceFilter(
+        label=_("Kelurahan/desa"), queryset=Region.objects.none(), method="filter_region"
+    )
+    untrained = django_filters.ChoiceFilter(
+        label=_("Training history"),
+        method="filter_untrained",
+        choices=[
+            ("1", _("Never attended any training")),
+            ("dasar", _("Never attended a bimtek dasar")),
+        ],
+    )
+
+    class Meta:
+        model = Member
+        fields = ["q", "kecamatan", "kelurahan", "untrained"]
+
+    def __init__(self, data=None, *args, organiser_codes: list[str], **kwargs):
+        super().__init__(data, *args, **kwargs)
+        within = Q(pk__in=[])
+        for code in organiser_codes:
+            within |= Q(code__startswith=code)
+        regions = Region.objects.filter(within)
+        self.filters["kecamatan"].queryset = regions.filter(level=RegionLevel.KECAMATAN)
+        kecamatan_code = (data or {}).get("kecamatan") or ""
+        villages = regions.villages()
+        self.filters["kelurahan"].queryset = villages.within(kecamatan_code) if kecamatan_code else villages
+        self.filters["q"].field.widget.attrs.update(
+            placeholder=_("Name or KTA number"), **{"class": "form-control form-control-sm"}
+        )
+        for name in ("kecamatan", "kelurahan", "untrained"):
+            self.filters[name].field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_region(self, queryset, name, region):
+        return queryset.filter(unit__region__code__startswith=region.code)
+
+    def filter_untrained(self, queryset, name, value):
+        training_type = TrainingType.BIMTEK_DASAR if value == "dasar" else None
+        return queryset.exclude(pk__in=trained_members(training_type=training_type).values("pk"))

@@ -1,0 +1,218 @@
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from members.access import scope_of
+from members.forms import DateInput
+from members.models import KABKOTA_LEVELS, Member, Region
+from trainings.models import AttendanceStatus, Event, Participant, Speaker
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class EventForm(forms.ModelForm):
+    """An event and its organisers. Staff must keep their own kab/kota among the organisers, or they would
+    save an event they can no longer see."""
+
+    organiser_regions = forms.ModelMultipleChoiceField(
+        label=_("Organising Dinas Sosial (kab/kota)"),
+        queryset=Region.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (or Cmd) to choose more than one for a joint event."),
+    )
+    other_organisers = forms.CharField(
+        label=_("Other organising institutions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One institution per line."),
+    )
+
+    class Meta:
+        model = Event
+        fields = ["title", "training_type", "starts_on", "ends_on", "venue", "budget", "description"]
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = scope_of(user)
+        self.fields["organiser_regions"].queryset = Region.objects.filter(level__in=KABKOTA_LEVELS)
+        if self.instance.pk:
+            organisers = list(self.instance.organisers.all())
+            self.fields["organiser_regions"].initial = [o.region_id for o in organisers if o.region_id]
+            self.fields["other_organisers"].initial = "\n".join(
+                o.institution_name for o in organisers if not o.region_id
+            )
+        elif self.scope.region_code:
+            self.fields["organiser_regions"].initial = [self.scope.region_code[:5]]
+
+    def clean_organiser_regions(self) -> list[Region]:
+        regions = list(self.cleaned_data["organiser_regions"])
+        if self.scope.everything:
+            return regions
+        if not any(region.code.startswith(self.scope.region_code) for region in regions):
+            raise ValidationError(
+                _("Your own Dinas Sosial must be one of the organisers."), code="own_region_missing"
+            )
+        return regions
+
+    def clean_budget(self):
+        budget = self.cleaned_data["budget"]
+        if budget is not None and budget < 0:
+            raise ValidationError(_("The budget cannot be negative."), code="negative_budget")
+        return budget
+
+    def clean_other_organisers(self) -> list[str]:
+        names = [line.strip() for line in self.cleaned_data["other_organisers"].splitlines()]
+        return list(dict.fromkeys(name for name in names if name))
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The event cannot end before it starts."))
+        if (
+            "organiser_regions" in cleaned
+            and not cleaned["organiser_regions"]
+            and not cleaned.get("other_organisers")
+        ):
+            self.add_error("organiser_regions", _("An event needs at least one organiser."))
+        return cleaned
+
+
+class SessionForm(forms.Form):
+    """A materi: an existing speaker, or a new one entered here (optionally a PSM of the registry)."""
+
+    title = forms.CharField(label=_("Title"), max_length=255)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput())
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeInput(), required=False)
+    speaker = forms.ModelChoiceField(
+        label=_("Speaker"), queryset=Speaker.objects.none(), required=False, empty_label=_("— new or none —")
+    )
+    speaker_name = forms.CharField(label=_("New speaker: name"), max_length=150, required=False)
+    speaker_title = forms.CharField(label=_("New speaker: role/title"), max_length=150, required=False)
+    speaker_institution = forms.CharField(label=_("New speaker: institution"), max_length=255, required=False)
+    # A KTA number rather than a select of every PSM in the kab/kota: the list would run to thousands.
+    speaker_member = forms.ModelChoiceField(
+        label=_("New speaker: KTA number if a PSM of the registry"),
+        queryset=Member.objects.none(),
+        to_field_name="kta_number",
+        required=False,
+        widget=forms.TextInput(),
+        error_messages={"invalid_choice": _("No member with this KTA number in your area.")},
+    )
+
+    def __init__(self, *args, event: Event, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.fields["speaker"].queryset = Speaker.objects.visible_to(user)
+        self.fields["speaker_member"].queryset = Member.objects.visible_to(user)
+        self.fields["starts_at"].initial = datetime.datetime.combine(event.starts_on, datetime.time(8, 0))
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and not (self.event.starts_on <= starts.date() <= self.event.ends_on):
+            self.add_error("starts_at", _("The session must take place during the event."))
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The session must end after it starts."))
+        member = cleaned.get("speaker_member")
+        if member and not cleaned.get("speaker_name"):
+            cleaned["speaker_name"] = member.full_name
+        new_speaker = any(
+            cleaned.get(name) for name in ("speaker_name", "speaker_title", "speaker_institution")
+        )
+        if cleaned.get("speaker") and (new_speaker or member):
+            self.add_error("speaker", _("Choose an existing speaker or enter a new one, not both."))
+        elif new_speaker and not cleaned.get("speaker_name"):
+            self.add_error("speaker_name", _("Enter the new speaker's name."))
+        return cleaned
+
+    def new_speaker(self) -> dict | None:
+        cleaned = self.cleaned_data
+        if not cleaned.get("speaker_name"):
+            return None
+        return {
+            "name": cleaned["speaker_name"],
+            "title": cleaned["speaker_title"],
+            "institution": cleaned["speaker_institution"],
+            "member": cleaned["speaker_member"],
+        }
+
+
+class AttendanceSheetForm(forms.Form):
+    """Participants × days: one select per cell (`att-<participant>-<YYYY-MM-DD>`), and the two scores
+    (`pre-<participant>`, `post-<participant>`)."""
+
+    def __init__(self, *args, event: Event, participants: list[Participant], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.days = event.days
+        self.participants = participants
+        select = forms.Select(attrs={"class": "form-select form-select-sm"})
+        score = forms.NumberInput(
+            attrs={"class": "form-control form-control-sm", "step": "0.01", "min": 0, "max": 100}
+        )
+        for participant in participants:
+            for day, row in zip(self.days, participant.attendance_on(self.days), strict=True):
+                self.fields[self._cell(participant, day)] = forms.ChoiceField(
+                    label=f"{participant.member.full_name} {day:%d/%m/%Y}",
+                    choices=AttendanceStatus.choices,
+                    initial=row.status if row else AttendanceStatus.DIUNDANG,
+                    widget=select,
+                )
+            for prefix, initial in (
+                ("pre", participant.pre_test_score),
+                ("post", participant.post_test_score),
+            ):
+                self.fields[f"{prefix}-{participant.pk}"] = forms.DecimalField(
+                    label=f"{participant.member.full_name}: {prefix}",
+                    min_value=0,
+                    max_value=100,
+                    max_digits=5,
+                    decimal_places=2,
+                    required=False,
+                    initial=initial,
+                    widget=score,
+                )
+
+    @staticmethod
+    def _cell(participant: Participant, day: datetime.date) -> str:
+        return f"att-{participant.pk}-{day:%Y-%m-%d}"
+
+    def rows(self) -> list[dict]:
+        return [
+            {
+                "participant": participant,
+                "cells": [self[self._cell(participant, day)] for day in self.days],
+                "pre": self[f"pre-{participant.pk}"],
+                "post": self[f"post-{participant.pk}"],
+            }
+            for participant in self.participants
+        ]
+
+    def marks(self) -> dict[tuple[int, datetime.date], str]:
+        return {
+            (participant.pk, day): self.cleaned_data[self._cell(participant, day)]
+            for participant in self.participants
+            for day in self.days
+        }
+
+    def scores(self) -> dict:
+        return {
+            participant.pk: (
+                self.cleaned_data[f"pre-{participant.pk}"],
+                self.cleaned_data[f"post-{participant.pk}"],
+            )
+            for participant in self.participants
+        }
