@@ -76,7 +76,9 @@ class MemberFactory(factory.django.DjangoModelFactory):
     )
     birth_place = "Magelang"
     # Within 1960-1989 however many members a run creates, so that everyone is an adult.
-    birth_date = factory.Sequence(lambda n: datetime.date(1960, 1, 1) + datetime.timedelta(days=97 * n % 10950))
+    birth_date = factory.Sequence(
+        lambda n: datetime.date(1960, 1, 1) + datetime.timedelta(days=97 * n % 10950)
+    )
     nik = factory.LazyAttributeSequence(
         lambda o, n: build_nik(
             region_code="33.71.03", birth_date=o.birth_date, is_female=o.female, serial=n + 1
