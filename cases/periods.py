@@ -1,5 +1,6 @@
 """Reporting periods of PMKS counts: a year, or one of its two semesters. In URLs: `2022`, `2022-S1`."""
 
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -24,6 +25,14 @@ class Period:
     @property
     def key(self) -> str:
         return str(self.year) if self.semester == WHOLE_YEAR else f"{self.year}-S{self.semester}"
+
+    @property
+    def start(self) -> datetime.date:
+        return datetime.date(self.year, 7 if self.semester == 2 else 1, 1)
+
+    @property
+    def end(self) -> datetime.date:
+        return datetime.date(self.year, 6, 30) if self.semester == 1 else datetime.date(self.year, 12, 31)
 
     @property
     def previous(self) -> "Period":

@@ -1,0 +1,458 @@
+"""The five-level indicator report (Input, Proses, Output, Outcome, Impact) of a region and a period.
+
+Every figure is an aggregate computed by the database, for the period and the previous one at once
+(conditional aggregates), so the whole report takes the same few queries however large the region is.
+Each indicator carries the formula the page shows; keep the two in step when changing either.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.formats import number_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import OPEN_STATUSES, Case, CaseStatusChange, Kelurahan, PmksCount
+from cases.periods import Period
+from members.models import Member, Region
+from trainings.models import Attendance, AttendanceStatus, Event, Participant, Session
+
+COUNT, MONEY, SHARE, DECIMAL = "count", "money", "share", "decimal"
+# The two columns of the report: the period asked for and the one before it.
+CURRENT, PREVIOUS = "current", "previous"
+
+Number = int | float | Decimal | None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    name: Promise
+    formula: Promise
+    kind: str  # COUNT, MONEY, SHARE (a fraction 0..1) or DECIMAL
+    current: Number
+    previous: Number
+
+    @property
+    def change(self) -> Number:
+        """Current minus previous (for a share: in percentage points); None when either is unknown."""
+        if self.current is None or self.previous is None:
+            return None
+        if self.kind == SHARE:
+            return (self.current - self.previous) * 100
+        return self.current - self.previous
+
+    @property
+    def relative_change(self) -> float | None:
+        """The change as a percentage of the previous value (not for shares, whose change is in points)."""
+        if self.kind == SHARE or self.change is None or not self.previous:
+            return None
+        return float(self.change) / float(self.previous) * 100
+
+    @property
+    def shown_current(self) -> str:
+        return _shown(self.current, self.kind)
+
+    @property
+    def shown_previous(self) -> str:
+        return _shown(self.previous, self.kind)
+
+    @property
+    def shown_change(self) -> str:
+        change = self.change
+        if change is None:
+            return "—"
+        if self.kind == SHARE:
+            text = _("%(points)s pp") % {"points": _signed(change, 1)}
+        else:
+            text = _signed(change, 0 if self.kind in (COUNT, MONEY) else 2)
+        if self.relative_change is not None:
+            text = f"{text} ({_signed(self.relative_change, 1)}%)"
+        return text
+
+
+@dataclass(frozen=True)
+class Level:
+    label: str  # Input, Proses, Output, Outcome, Impact: the same words in every language
+    indicators: list[Indicator]
+
+
+def _shown(value: Number, kind: str) -> str:
+    if value is None:
+        return "—"
+    if kind == SHARE:
+        return f"{_number(value * 100, 1)}%"
+    if kind == MONEY:
+        return f"Rp {_number(value, 0)}"
+    return _number(value, 2 if kind == DECIMAL else 0)
+
+
+def _number(value: Number, decimals: int) -> str:
+    # number_format cuts off extra decimals; round them instead.
+    return number_format(round(value, decimals), decimals, force_grouping=True)
+
+
+def _signed(value: Number, decimals: int) -> str:
+    text = _number(value, decimals)
+    return f"+{text}" if round(value, decimals) > 0 else text
+
+
+# (level, key, kind, name, formula). R: the region, P: the period; "the events held" as in events_held.
+DEFINITIONS = [
+    (
+        "Input",
+        "events_held",
+        COUNT,
+        _("Events held"),
+        _(
+            "Number of events starting in P that are organised by the Dinas Sosial of R, of a region above "
+            "R or of a region inside R, or that have a participant from an IPSM unit in R (a joint event "
+            "counts for every region taking part). These are “the events held” below."
+        ),
+    ),
+    (
+        "Input",
+        "budget",
+        MONEY,
+        _("Budget"),
+        _("Sum of the budgets of the events held (no budget counts as 0)."),
+    ),
+    (
+        "Input",
+        "speakers",
+        COUNT,
+        _("Speakers"),
+        _("Number of different speakers of the sessions of the events held."),
+    ),
+    (
+        "Input",
+        "psm_invited",
+        COUNT,
+        _("PSM invited"),
+        _("Number of participants of the events held whose IPSM unit lies in R."),
+    ),
+    (
+        "Proses",
+        "attendance_rate",
+        SHARE,
+        _("Attendance rate"),
+        _(
+            "Attendance rows marked present ÷ all attendance rows (one per participant and day), "
+            "for the participants from R of the events held."
+        ),
+    ),
+    (
+        "Proses",
+        "sessions_held",
+        COUNT,
+        _("Sessions held"),
+        _("Number of sessions (materi) of the events held."),
+    ),
+    (
+        "Output",
+        "psm_trained",
+        COUNT,
+        _("PSM trained"),
+        _("Number of different PSM from R present on every day of at least one of the events held."),
+    ),
+    (
+        "Output",
+        "certificates_issued",
+        COUNT,
+        _("Certificates issued"),
+        _("Number of participants from R of the events held who have a certificate number."),
+    ),
+    (
+        "Output",
+        "kelurahan_with_trained_psm_share",
+        SHARE,
+        _("Desa/kelurahan with a trained active PSM"),
+        _(
+            "Desa/kelurahan in R whose IPSM unit has at least one PSM active on the last day of P (from the "
+            "status history) who was present every day at any event that started on or before that day "
+            "÷ all desa/kelurahan in R."
+        ),
+    ),
+    (
+        "Outcome",
+        "mean_test_gain",
+        DECIMAL,
+        _("Mean test gain"),
+        _(
+            "Average of (post-test score − pre-test score) over the participants from R of the events held "
+            "who have both scores."
+        ),
+    ),
+    (
+        "Outcome",
+        "open_cases_with_psm_share",
+        SHARE,
+        _("Open cases with a PSM"),
+        _(
+            "Cases in R reported on or before the last day of P and open on that day (status from the case's "
+            "status history) that have a responsible PSM (the PSM responsible today) ÷ all those cases."
+        ),
+    ),
+    (
+        "Outcome",
+        "cases_by_trained_psm",
+        COUNT,
+        _("Cases handled by a trained PSM"),
+        _(
+            "Cases in R reported in P whose responsible PSM (today's) had been present every day at an event "
+            "that started on or before the date the case was reported."
+        ),
+    ),
+    (
+        "Outcome",
+        "cases_by_untrained_psm",
+        COUNT,
+        _("Cases handled by an untrained PSM"),
+        _(
+            "Cases in R reported in P with a responsible PSM (today's) who had not yet been present every "
+            "day at any event that started on or before the date the case was reported."
+        ),
+    ),
+    ("Impact", "pmks", COUNT, _("PMKS count"), _("Sum of the PMKS counts of the desa/kelurahan in R for P.")),
+    (
+        "Impact",
+        "pmks_per_psm",
+        DECIMAL,
+        _("PMKS per PSM"),
+        _(
+            "PMKS count of P ÷ number of PSM of the IPSM units in R active on the last day of P "
+            "(from the status history)."
+        ),
+    ),
+    (
+        "Impact",
+        "kelurahan_improved",
+        COUNT,
+        _("Desa/kelurahan whose coverage improved"),
+        _(
+            "Desa/kelurahan in R whose coverage status on the last day of P (PSM active that day against the "
+            "PMKS of P) is better than on the last day of the period before: no PSM < PSM short < enough PSM."
+        ),
+    ),
+    (
+        "Impact",
+        "kelurahan_worsened",
+        COUNT,
+        _("Desa/kelurahan whose coverage worsened"),
+        _(
+            "Desa/kelurahan in R whose coverage status on the last day of P is worse than on the last day "
+            "of the period before."
+        ),
+    ),
+]
+LEVELS = ("Input", "Proses", "Output", "Outcome", "Impact")
+
+
+def indicator_report(region_code: str, period: Period) -> list[Level]:
+    """The report of region `region_code` for `period`, each indicator with the previous period beside it."""
+    periods = {CURRENT: period, PREVIOUS: period.previous}
+    figures = {
+        **_training_figures(region_code, periods),
+        **_coverage_figures(region_code, periods),
+        **_case_figures(region_code, periods),
+        **_pmks_figures(region_code, periods),
+        **_coverage_change_figures(region_code, period),
+    }
+    return [
+        Level(
+            label=level,
+            indicators=[
+                Indicator(key, name, formula, kind, figures[key, CURRENT], figures[key, PREVIOUS])
+                for level_of, key, kind, name, formula in DEFINITIONS
+                if level_of == level
+            ],
+        )
+        for level in LEVELS
+    ]
+
+
+def _in(period: Period, field: str) -> Q:
+    return Q(**{f"{field}__gte": period.start, f"{field}__lte": period.end})
+
+
+def _ratio(part: int | None, whole: int | None) -> float | None:
+    return None if not whole else part / whole
+
+
+def _training_figures(code: str, periods: dict[str, Period]) -> dict:
+    """Input, Proses and most of Output: four queries (events, sessions, participants, attendance)."""
+    events = Event.objects.of_region(code)
+    participants = Participant.objects.filter(event__in=events).within(code)
+    attended = Exists(Participant.objects.attended().filter(pk=OuterRef("pk")))
+    both_scores = Q(pre_test_score__isnull=False, post_test_score__isnull=False)
+    event_rows, session_rows, participant_rows, attendance_rows = {}, {}, {}, {}
+    for tag, period in periods.items():
+        event_rows |= {
+            f"events_{tag}": Count("pk", filter=_in(period, "starts_on")),
+            f"budget_{tag}": Sum("budget", filter=_in(period, "starts_on"), default=0),
+        }
+        in_period = _in(period, "event__starts_on")
+        session_rows |= {
+            f"sessions_{tag}": Count("pk", filter=in_period),
+            f"speakers_{tag}": Count("speaker", distinct=True, filter=in_period),
+        }
+        participant_rows |= {
+            f"invited_{tag}": Count("pk", filter=in_period),
+            f"certificates_{tag}": Count("certificate_number", filter=in_period),
+            f"trained_{tag}": Count("member", distinct=True, filter=in_period & Q(attended)),
+            f"gain_{tag}": Avg(F("post_test_score") - F("pre_test_score"), filter=in_period & both_scores),
+        }
+        in_period = _in(period, "participant__event__starts_on")
+        attendance_rows |= {
+            f"rows_{tag}": Count("pk", filter=in_period),
+            f"present_{tag}": Count("pk", filter=in_period & Q(status=AttendanceStatus.HADIR)),
+        }
+    event_rows = events.aggregate(**event_rows)
+    session_rows = Session.objects.filter(event__in=events).aggregate(**session_rows)
+    participant_rows = participants.aggregate(**participant_rows)
+    attendance_rows = Attendance.objects.filter(participant__in=participants).aggregate(**attendance_rows)
+    figures = {}
+    for tag in periods:
+        figures |= {
+            ("events_held", tag): event_rows[f"events_{tag}"],
+            ("budget", tag): event_rows[f"budget_{tag}"],
+            ("speakers", tag): session_rows[f"speakers_{tag}"],
+            ("psm_invited", tag): participant_rows[f"invited_{tag}"],
+            ("attendance_rate", tag): _ratio(
+                attendance_rows[f"present_{tag}"], attendance_rows[f"rows_{tag}"]
+            ),
+            ("sessions_held", tag): session_rows[f"sessions_{tag}"],
+            ("psm_trained", tag): participant_rows[f"trained_{tag}"],
+            ("certificates_issued", tag): participant_rows[f"certificates_{tag}"],
+            ("mean_test_gain", tag): participant_rows[f"gain_{tag}"],
+        }
+    return figures
+
+
+def _trained_by(day: datetime.date | OuterRef, member: OuterRef) -> Exists:
+    """The member had been present every day at an event that started on or before `day`."""
+    return Exists(Participant.objects.attended().filter(member=member, event__starts_on__lte=day))
+
+
+def _coverage_figures(code: str, periods: dict[str, Period]) -> dict:
+    """The share of desa/kelurahan with a trained PSM active at the end of each period: one query."""
+    rows = {"kelurahan": Count("pk")}
+    for tag, period in periods.items():
+        trained_active = (
+            Member.objects.filter(unit__region_id=OuterRef("code"))
+            .active_on(period.end)
+            .filter(_trained_by(period.end, OuterRef("pk")))
+        )
+        rows[f"trained_{tag}"] = Count("pk", filter=Q(Exists(trained_active)))
+    rows = Region.objects.villages().within(code).aggregate(**rows)
+    return {
+        ("kelurahan_with_trained_psm_share", tag): _ratio(rows[f"trained_{tag}"], rows["kelurahan"])
+        for tag in periods
+    }
+
+
+def _status_on(day: datetime.date):
+    """A case's status on `day`: the last step up to that day, else what the first later step moved it
+    from, else (no history around that day) its status today."""
+    case = OuterRef("pk")
+    last_step = CaseStatusChange.objects.filter(case=case, changed_on__lte=day).order_by(
+        "-changed_on", "-recorded_at"
+    )
+    next_step = CaseStatusChange.objects.filter(case=case, changed_on__gt=day).order_by(
+        "changed_on", "recorded_at"
+    )
+    return Coalesce(
+        Subquery(last_step.values("new_status")[:1]),
+        NullIf(Subquery(next_step.values("old_status")[:1]), Value("")),
+        F("status"),
+    )
+
+
+def _case_figures(code: str, periods: dict[str, Period]) -> dict:
+    """Open cases with a PSM at the end of each period, cases by trained/untrained PSM: one query."""
+    latest_end = max(period.end for period in periods.values())
+    # The statuses and the PSM's training are annotations: the aggregate then runs over a subquery of them.
+    cases = (
+        Case.objects.within(code)
+        .filter(reported_on__lte=latest_end)
+        .annotate(psm_trained=_trained_by(OuterRef("reported_on"), OuterRef("psm")))
+    )
+    with_psm = Q(psm__isnull=False)
+    trained = Q(psm_trained=True)
+    rows = {}
+    for tag, period in periods.items():
+        cases = cases.annotate(**{f"status_{tag}": _status_on(period.end)})
+        is_open = Q(reported_on__lte=period.end, **{f"status_{tag}__in": OPEN_STATUSES})
+        reported = _in(period, "reported_on") & with_psm
+        rows |= {
+            f"open_{tag}": Count("pk", filter=is_open),
+            f"open_with_psm_{tag}": Count("pk", filter=is_open & with_psm),
+            f"by_trained_{tag}": Count("pk", filter=reported & trained),
+            f"by_untrained_{tag}": Count("pk", filter=reported & ~trained),
+        }
+    rows = cases.aggregate(**rows)
+    figures = {}
+    for tag in periods:
+        figures |= {
+            ("open_cases_with_psm_share", tag): _ratio(rows[f"open_with_psm_{tag}"], rows[f"open_{tag}"]),
+            ("cases_by_trained_psm", tag): rows[f"by_trained_{tag}"],
+            ("cases_by_untrained_psm", tag): rows[f"by_untrained_{tag}"],
+        }
+    return figures
+
+
+def _pmks_figures(code: str, periods: dict[str, Period]) -> dict:
+    """PMKS counts and PSM active at the end of each period: two queries."""
+    pmks, active = {}, {}
+    for tag, period in periods.items():
+        pmks[tag] = Sum("count", filter=Q(year=period.year, semester=period.semester))
+        active_then = Member.objects.filter(pk=OuterRef("pk")).active_on(period.end)
+        active[tag] = Count("pk", filter=Q(Exists(active_then)))
+    pmks = PmksCount.objects.filter(kelurahan__code__startswith=code).aggregate(**pmks)
+    active = Member.objects.filter(unit__region__code__startswith=code).aggregate(**active)
+    figures = {}
+    for tag in periods:
+        per_psm = None if pmks[tag] is None or not active[tag] else Decimal(pmks[tag]) / active[tag]
+        figures |= {("pmks", tag): pmks[tag], ("pmks_per_psm", tag): per_psm}
+    return figures
+
+
+def _coverage_change_figures(code: str, period: Period) -> dict:
+    """Desa/kelurahan whose coverage status went up or down from the period before (and, for the previous
+    column, from the period before that): one query, each earlier status a subquery per row."""
+
+    def status_in(earlier: Period) -> Subquery:
+        row = Kelurahan.objects.filter(code=OuterRef("code")).with_coverage(earlier, as_of=earlier.end)
+        return Subquery(row.values("coverage_status")[:1])
+
+    rows = (
+        Kelurahan.objects.within(code)
+        .with_coverage(period, as_of=period.end)
+        .annotate(status_1=status_in(period.previous), status_2=status_in(period.previous.previous))
+        .aggregate(
+            improved_current=Count("pk", filter=Q(coverage_status__gt=F("status_1"))),
+            worsened_current=Count("pk", filter=Q(coverage_status__lt=F("status_1"))),
+            improved_previous=Count("pk", filter=Q(status_1__gt=F("status_2"))),
+            worsened_previous=Count("pk", filter=Q(status_1__lt=F("status_2"))),
+        )
+    )
+    return {
+        (f"kelurahan_{direction}", tag): rows[f"{direction}_{tag}"]
+        for direction in ("improved", "worsened")
+        for tag in (CURRENT, PREVIOUS)
+    }
+
+
+def report_years(region_code: str) -> list[int]:
+    """Years in which the region had events or PMKS figures, newest first (two queries)."""
+    event_years = {day.year for day in Event.objects.of_region(region_code).dates("starts_on", "year")}
+    pmks_years = set(
+        PmksCount.objects.filter(kelurahan__code__startswith=region_code)
+        .order_by()
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    return sorted(event_years | pmks_years, reverse=True)
