@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("PMKS and cases")
+
+    def ready(self) -> None:
+        # members must not import cases: cases adds its panel to the unit page through members' registry.
+        from cases.panels import coverage_panel
+        from members.panels import register_unit_panel
+
+        register_unit_panel(coverage_panel)
+
+        from django.db.models.signals import post_migrate
+
+        from cases.categories import seed_categories
+
+        post_migrate.connect(seed_categories, sender=self)

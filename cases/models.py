@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case as CaseWhen
 from django.db.models import Count, F, Min, Q, Sum, Value, When
-from django.db.models.functions import Ceil, Coalesce, Greatest, Left, NullIf
+from django.db.models.functions import Cast, Ceil, Coalesce, Greatest, Left, NullIf
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -427,7 +427,8 @@ class KelurahanQuerySet(RegionQuerySet):
         integer = models.IntegerField()
         queryset = self.annotate(
             active_psm=_count(active),
-            pmks=_subquery_value(pmks, "total", integer),
+            # A typed NULL without a period: the roll-up's SUM() needs to know the type.
+            pmks=Cast(Value(None), integer) if period is None else _subquery_value(pmks, "total", integer),
             open_cases=_count(open_cases),
             open_cases_without_psm=_count(open_cases.without_psm()),
             min_active_psm=Coalesce(

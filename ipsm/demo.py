@@ -109,6 +109,11 @@ class DemoReport:
     pmks_counts: int = 0
     coverage_targets: int = 0
     cases: int = 0
+    training_events: int = 0
+    training_sessions: int = 0
+    speakers: int = 0
+    participants: int = 0
+    attendance: int = 0
 
     @property
     def created_anything(self) -> bool:
@@ -597,6 +602,9 @@ def load_demo(*, today: datetime.date | None = None) -> DemoReport:
     from ipsm.demo_cases import load_demo_cases  # it builds on this module's names and plan
 
     load_demo_cases(today=today, plan=plan, users=users, report=report)
+    from ipsm.demo_trainings import load_demo_trainings
+
+    load_demo_trainings(today=today, users=users, report=report)
     return report
 
 

@@ -2,17 +2,20 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from members import views as member_views
+from ipsm import dashboard
 
 admin.site.site_header = "IPSM"
 admin.site.site_title = "IPSM"
 
 urlpatterns = [
-    path("", member_views.home, name="home"),
+    path("", dashboard.home, name="home"),
+    path("cakupan/<str:code>/", dashboard.coverage, name="coverage"),
+    path("cakupan/<str:code>/tanpa-psm/", dashboard.coverage_without_psm, name="coverage_without_psm"),
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("members.urls")),
     path("", include("cases.urls")),
+    path("", include("trainings.urls")),
 ]

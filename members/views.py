@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from members import services
-from members.access import get_for_user, require_perm, scope_of
+from members.access import get_for_user, require_perm
 from members.filters import MemberFilter, UnitFilter
 from members.forms import (
     BoardPositionForm,
@@ -27,6 +27,7 @@ from members.forms import (
 from members.history import history_entries
 from members.models import BOARD_ROLE_ORDER, BoardPosition, Member, Region, Unit
 from members.nik import normalize_nik
+from members.panels import render_unit_panels
 from members.tables import MemberTable, UnitTable
 
 PAGE_SIZES = (25, 50, 100)
@@ -200,6 +201,7 @@ def unit_detail(request, pk):
         "can_confirm": request.user.has_perm("members.confirm_roster"),
         "can_edit_unit": can_edit_unit,
         "history": history_entries(unit, show_nik=False) if can_edit_unit else None,
+        "panels": render_unit_panels(request, unit),
     }
     return render(request, "members/unit_detail.html", context)
 
@@ -271,27 +273,6 @@ def region_detail(request, code):
     """Drill-down: a region in scope with its child regions' registry figures."""
     region = get_object_or_404(Region.objects.visible_to(request.user).select_related("parent"), code=code)
     return render(request, "members/region_detail.html", _region_context(region, request.user))
-
-
-@login_required
-def home(request):
-    """Coordinators land on their unit; staff and viewers on the overview of their scope."""
-    scope = scope_of(request.user)
-    if scope.unit_id:
-        return redirect("members:unit_detail", pk=scope.unit_id)
-    if scope.region_code:
-        region = Region.objects.select_related("parent").get(code=scope.region_code)
-        return render(
-            request, "members/region_detail.html", {**_region_context(region, request.user), "is_home": True}
-        )
-    if scope.everything:
-        context = {
-            "region": None,
-            "rows": Region.objects.filter(level="provinsi").with_registry_counts(),
-            "is_home": True,
-        }
-        return render(request, "members/region_detail.html", context)
-    return render(request, "members/no_assignment.html", status=403)
 
 
 def _region_context(region: Region, user) -> dict:

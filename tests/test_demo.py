@@ -270,6 +270,7 @@ def test_a_partial_demo_is_completed(demo, settings):
         transfers__isnull=True,
         cases__isnull=True,
         case_assignments__isnull=True,
+        trainings__isnull=True,
     ).delete()
     User.objects.filter(username="koordinator-rejowinangun-utara").delete()
     assert _snapshot()["counts"] != before["counts"]

@@ -132,7 +132,11 @@ def certificate_number(event: Event, serial: int) -> str:
 def issue_certificates(*, event: Event) -> int:
     """Number the certificates of everyone who attended every day and has none yet."""
     event = Event.objects.select_for_update().get(pk=event.pk)
-    numbered = event.participants.exclude(certificate_number__isnull=True).count()
+    # Continue after the highest serial (not the count): a removed participant leaves a gap, never a repeat.
+    issued = event.participants.exclude(certificate_number__isnull=True).values_list(
+        "certificate_number", flat=True
+    )
+    numbered = max((int(number.rsplit("/", 1)[1]) for number in issued), default=0)
     due = list(
         event.participants.attended().filter(certificate_number__isnull=True).order_by("member__full_name")
     )

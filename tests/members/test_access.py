@@ -132,8 +132,8 @@ def test_staff_home_shows_their_scope(as_user, staff, member_a):
     response = as_user(staff).get(reverse("home"))
     assert response.status_code == 200
     assert response.context["region"].code == "33.71"
-    rows = {row.code: row for row in response.context["rows"]}
-    assert rows["33.71.03"].active_count == 1
+    rows = {row["code_prefix"]: row for row in response.context["child_rows"]}
+    assert rows["33.71.03"]["active_psm"] == 1
 
 
 def test_user_without_assignment_is_told_so(as_user, db):
@@ -144,7 +144,7 @@ def test_user_without_assignment_is_told_so(as_user, db):
 
 def test_superuser_home_lists_provinces(as_user, superuser, member_a):
     response = as_user(superuser).get(reverse("home"))
-    assert [row.code for row in response.context["rows"]] == ["33"]
+    assert [row["code_prefix"] for row in response.context["child_rows"]] == ["33"]
 
 
 def test_anonymous_search_goes_to_login(client, db):

@@ -171,8 +171,8 @@ def test_board_warns_when_term_ends_soon_or_lapsed(as_user, staff, unit_a, today
     response = as_user(staff).get(reverse("members:unit_detail", args=[unit_a.pk]))
     warnings = {p.pk: p.warning for p in response.context["board"]}
     assert warnings == {ending.pk: "ending", lapsed.pk: "lapsed", fine.pk: ""}
-    home = as_user(staff).get(reverse("home"))
-    assert {p.pk for p in home.context["ending_positions"]} == {ending.pk, lapsed.pk}
+    overview = as_user(staff).get(reverse("members:region", args=["33.71"]))  # the registry overview
+    assert {p.pk for p in overview.context["ending_positions"]} == {ending.pk, lapsed.pk}
 
 
 def test_ending_a_seat(as_user, staff, member_a):
@@ -192,8 +192,8 @@ def test_roster_confirmation_clears_the_stale_flag(as_user, coordinator, staff, 
     unit_a.refresh_from_db()
     assert not unit_a.roster_is_stale
     assert unit_a.roster_confirmed_by == coordinator
-    home = as_user(staff).get(reverse("home"))
-    assert [u.pk for u in home.context["stale_units"]] == [unit_b.pk]
+    overview = as_user(staff).get(reverse("members:region", args=["33.71"]))  # the registry overview
+    assert [u.pk for u in overview.context["stale_units"]] == [unit_b.pk]
 
 
 def test_unit_roster_stale_after_180_days(unit_a):

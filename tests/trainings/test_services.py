@@ -177,3 +177,18 @@ def test_events_and_participants_visible_to_each_organiser(
     assert set(Event.objects.visible_to(staff_other)) == {joint_event}
     assert not Event.objects.visible_to(coordinator).exists()
     assert [p.event for p in Participant.objects.visible_to(staff_other)] == [joint_event]
+
+
+def test_certificate_numbers_never_repeat_after_a_participant_is_removed(staff, magelang_event, unit_a):
+    members = factories.MemberFactory.create_batch(4, unit=unit_a)
+    services.invite_members(event=magelang_event, members=members, by=staff)
+    for member in members[:3]:
+        mark_all(magelang_event, member)
+    assert services.issue_certificates(event=magelang_event) == 3
+    removed = magelang_event.participants.order_by("certificate_number").first()
+    removed.delete()
+    mark_all(magelang_event, members[3])
+    assert services.issue_certificates(event=magelang_event) == 1
+    numbers = list(magelang_event.participants.values_list("certificate_number", flat=True))
+    assert len(set(numbers)) == 3
+    assert removed.certificate_number not in numbers

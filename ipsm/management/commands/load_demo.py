@@ -20,7 +20,9 @@ class Command(BaseCommand):
                     "Demo data created: %(regions)d regions, %(users)d users, %(units)d units, "
                     "%(members)d members, %(status_changes)d status changes, %(board_positions)d board "
                     "positions, %(transfers)d transfers, %(pmks_counts)d PMKS counts, %(coverage_targets)d "
-                    "coverage targets, %(cases)d cases."
+                    "coverage targets, %(cases)d cases, %(training_events)d training events, "
+                    "%(training_sessions)d sessions, %(speakers)d speakers, %(participants)d participants, "
+                    "%(attendance)d attendance records."
                 )
                 % vars(report)
             )

@@ -1,0 +1,174 @@
+"""The coverage dashboard (the staff home) and its drill-down: active PSM against PMKS, per kelurahan.
+
+Counts only: viewers see the figures but no link into case details, coordinators have their unit page (with
+its coverage panel, cases/panels.py) instead. Every figure comes from cases.models.KelurahanQuerySet, so a
+page takes the same number of queries however many kelurahan it covers.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from cases.models import Kelurahan, PmksCount
+from cases.periods import Period
+from members.access import get_for_user, scope_of
+from members.models import Region, Unit
+
+PER_PAGE = 50
+VIEW_PERM = "cases.view_pmkscount"
+# Code length of the region shown -> code length of the child regions in its table (none below kecamatan).
+CHILD_CODE_LENGTH = {0: 2, 2: 5, 5: 8}
+# The kelurahan table's ?sort= values (a leading "-" reverses); anything else sorts worst first.
+SORTABLE = (
+    "name",
+    "code",
+    "active_psm",
+    "pmks",
+    "pmks_per_psm",
+    "psm_target",
+    "psm_needed",
+    "open_cases",
+    "open_cases_without_psm",
+)
+
+
+@login_required
+def home(request):
+    """Coordinators land on their unit; staff and viewers on the coverage of their scope."""
+    scope = scope_of(request.user)
+    if scope.unit_id:
+        return redirect("members:unit_detail", pk=scope.unit_id)
+    if scope.is_empty:
+        return render(request, "members/no_assignment.html", status=403)
+    if not request.user.has_perm(VIEW_PERM):
+        raise PermissionDenied
+    region = None if scope.everything else Region.objects.select_related("parent").get(code=scope.region_code)
+    return _render_dashboard(request, region, is_home=True)
+
+
+@login_required
+def coverage(request, code):
+    region = _get_region(request.user, code)
+    if region.is_village:
+        unit = Unit.objects.filter(region=region).first()
+        if unit is not None:
+            return redirect("members:unit_detail", pk=unit.pk)
+    return _render_dashboard(request, region)
+
+
+@login_required
+def coverage_without_psm(request, code):
+    """The kelurahan under a region that have PMKS in the period but no active PSM, worst first."""
+    region = _get_region(request.user, code)
+    period, periods = _period(request)
+    rows = (
+        Kelurahan.objects.visible_to(request.user)
+        .within(region.code)
+        .with_coverage(period)
+        .without_psm()
+        .with_unit()
+        .select_related("parent")
+        .worst_first()
+    )
+    context = {
+        "region": region,
+        "period": period,
+        "periods": periods,
+        "page": Paginator(rows, PER_PAGE).get_page(request.GET.get("page")),
+        "ancestors": _ancestors(request.user, region.code),
+        **_permissions(request.user),
+    }
+    return render(request, "dashboard/without_psm.html", context)
+
+
+def _get_region(user, code: str) -> Region:
+    """A region in the user's scope (else 404); coordinators see counts on their unit page only (403)."""
+    if scope_of(user).unit_id:
+        raise PermissionDenied
+    return get_for_user(Region.objects.select_related("parent"), user, pk=code, perm=VIEW_PERM)
+
+
+def _period(request) -> tuple[Period | None, list[Period]]:
+    """The period asked for in ?periode=, else the latest with data; and the selector's choices."""
+    with_data = PmksCount.objects.visible_to(request.user).periods()
+    text = request.GET.get("periode", "")
+    period = Period.parse(text)
+    if period is None:
+        if text:
+            messages.warning(
+                request, _("“%(text)s” is not a valid period; showing the default.") % {"text": text[:20]}
+            )
+        period = with_data[0] if with_data else None
+    choices = sorted({*with_data, period} - {None}, reverse=True)
+    return period, choices
+
+
+def _ordering(sort: str) -> tuple | None:
+    field = sort.removeprefix("-")
+    if field not in SORTABLE:
+        return None
+    expression = F(field).desc(nulls_last=True) if sort.startswith("-") else F(field).asc(nulls_last=True)
+    return expression, "code"
+
+
+def _permissions(user) -> dict:
+    return {
+        "can_view_cases": user.has_perm("cases.view_case"),
+        "can_edit_pmks": user.has_perm("cases.change_pmkscount"),
+        "can_edit_targets": user.has_perm("cases.change_coveragetarget"),
+    }
+
+
+def _child_rows(kelurahan, code_length: int, user) -> list[dict]:
+    """The figures rolled up per child region, worst first, each with its Region (one query for names)."""
+    rows = list(kelurahan.rolled_up(code_length).order_by("coverage_status", "-psm_needed", "code_prefix"))
+    names = Region.objects.visible_to(user).in_bulk([row["code_prefix"] for row in rows])
+    return [{**row, "region": names.get(row["code_prefix"])} for row in rows]
+
+
+def _ancestors(user, code: str):
+    """The regions above `code` that the user may open, for the breadcrumb (one query)."""
+    codes = [code[:length] for length in (2, 5, 8) if length < len(code)]
+    return Region.objects.visible_to(user).filter(code__in=codes) if codes else []
+
+
+def _chart_data(rows) -> dict:
+    return {
+        "labels": [row.name for row in rows],
+        "active": [row.active_psm for row in rows],
+        "needed": [row.psm_needed for row in rows],
+        "target": [row.psm_target for row in rows],
+        "legend": {"active": _("Active PSM"), "needed": _("PSM still needed"), "target": _("Target")},
+    }
+
+
+def _render_dashboard(request, region: Region | None, *, is_home: bool = False):
+    user = request.user
+    code = region.code if region else ""
+    period, periods = _period(request)
+    kelurahan = Kelurahan.objects.visible_to(user).within(code).with_coverage(period)
+    sort = request.GET.get("sort", "")
+    ordering = _ordering(sort)
+    table_rows = kelurahan.with_unit().select_related("parent")
+    table_rows = table_rows.order_by(*ordering) if ordering else table_rows.worst_first()
+    page = Paginator(table_rows, PER_PAGE).get_page(request.GET.get("page"))
+    child_length = CHILD_CODE_LENGTH.get(len(code))
+    context = {
+        "region": region,
+        "is_home": is_home,
+        "period": period,
+        "periods": periods,
+        "sort": sort if ordering else "",
+        "totals": kelurahan.totals(),
+        "child_rows": _child_rows(kelurahan, child_length, user) if child_length else None,
+        "page": page,
+        "chart_data": _chart_data(page.object_list),
+        "ancestors": _ancestors(user, code),
+        "targets_code": code[:5] if len(code) >= 5 else "",
+        **_permissions(user),
+    }
+    return render(request, "dashboard/coverage.html", context)
