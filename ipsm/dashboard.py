@@ -11,12 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Kelurahan, PmksCount
 from cases.periods import Period
 from members.access import get_for_user, scope_of
-from members.models import Region, Unit
+from members.models import BoardPosition, Region, Unit
 
 PER_PAGE = 50
 VIEW_PERM = "cases.view_pmkscount"
@@ -169,6 +170,18 @@ def _render_dashboard(request, region: Region | None, *, is_home: bool = False):
         "chart_data": _chart_data(page.object_list),
         "ancestors": _ancestors(user, code),
         "targets_code": code[:5] if len(code) >= 5 else "",
+        "registry_alerts": _registry_alerts(user, code),
         **_permissions(user),
     }
     return render(request, "dashboard/coverage.html", context)
+
+
+def _registry_alerts(user, code: str) -> dict:
+    """What the registry page asks staff to act on: stale rosters, board terms ending or lapsed (2 queries)."""
+    units = Unit.objects.visible_to(user).within(code)
+    return {
+        "stale_units": units.roster_stale().count(),
+        "ending_positions": BoardPosition.objects.needing_attention(timezone.localdate())
+        .filter(unit__in=units)
+        .count(),
+    }

@@ -1,5 +1,6 @@
 """The coverage dashboard (`/`) and its drill-down (`/cakupan/<code>/`, `/cakupan/<code>/tanpa-psm/`)."""
 
+import datetime
 import re
 
 import pytest
@@ -285,3 +286,17 @@ def test_superuser_dashboard_queries_are_constant(as_user, superuser, data):
     small = _queries(client, reverse("home"))
     _add_kelurahan(data, 5)
     assert _queries(client, reverse("home")) == small
+
+
+def test_home_flags_stale_rosters_and_ending_terms_and_links_to_the_registry(as_user, staff, unit_a, unit_b):
+    from django.utils import timezone
+
+    from members.models import Unit
+
+    Unit.objects.filter(pk=unit_a.pk).update(roster_confirmed_at=timezone.now())  # unit_b stays unchecked
+    member = factories.MemberFactory(unit=unit_a)
+    ends = timezone.localdate() + datetime.timedelta(days=30)
+    factories.BoardPositionFactory(member=member, term_ends_on=ends)
+    response = as_user(staff).get(reverse("home"))
+    assert response.context["registry_alerts"] == {"stale_units": 1, "ending_positions": 1}
+    assert reverse("members:region", args=["33.71"]) in response.content.decode()
