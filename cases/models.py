@@ -459,22 +459,23 @@ class KelurahanQuerySet(RegionQuerySet):
     def worst_first(self) -> "KelurahanQuerySet":
         return self.order_by("coverage_status", "-psm_needed", "-open_cases_without_psm", "code")
 
-    def rolled_up(self, code_length: int) -> models.QuerySet:
+    def rolled_up(self, code_length: int, **extra_sums) -> models.QuerySet:
         """The coverage rows summed per ancestor (code_length 2: province, 5: kab/kota, 8: kecamatan, 0: all).
 
-        Call on a queryset `with_coverage()`; gives dicts with `code` and the sums, one query.
+        Call on a queryset `with_coverage()`; gives dicts with `code` and the sums, one query. Other apps
+        that annotate more figures per kelurahan pass their `extra_sums` (name -> aggregate) to add them.
         """
         return (
             self.order_by()
             .annotate(code_prefix=Left("code", code_length) if code_length else Value(""))
             .values("code_prefix")
-            .annotate(**_ROLLUP)
+            .annotate(**_ROLLUP, **extra_sums)
             .order_by("code_prefix")
         )
 
-    def totals(self) -> dict | None:
+    def totals(self, **extra_sums) -> dict | None:
         """All the rows summed into one (None when there are none)."""
-        return self.rolled_up(0).first()
+        return self.rolled_up(0, **extra_sums).first()
 
     def without_psm(self) -> "KelurahanQuerySet":
         """Kelurahan with PMKS in the period but no active PSM (call on a queryset `with_coverage()`)."""

@@ -1,8 +1,9 @@
 """The coverage dashboard (the staff home) and its drill-down: active PSM against PMKS, per kelurahan.
 
 Counts only: viewers see the figures but no link into case details, coordinators have their unit page (with
-its coverage panel, cases/panels.py) instead. Every figure comes from cases.models.KelurahanQuerySet, so a
-page takes the same number of queries however many kelurahan it covers.
+its coverage panel, cases/panels.py) instead. Every figure comes from cases.models.KelurahanQuerySet, and the
+training coverage from trainings.coverage (annotations on the same rows, summed in the same roll-up query),
+so a page takes the same number of queries however many kelurahan it covers.
 """
 
 from django.contrib import messages
@@ -18,6 +19,8 @@ from cases.models import Kelurahan, PmksCount
 from cases.periods import Period
 from members.access import get_for_user, scope_of
 from members.models import BoardPosition, Region, Unit
+from trainings.coverage import TRAINING_ROLLUP, with_shares, with_training_coverage
+from trainings.models import RECENT_TRAINING_YEARS
 
 PER_PAGE = 50
 VIEW_PERM = "cases.view_pmkscount"
@@ -34,6 +37,8 @@ SORTABLE = (
     "psm_needed",
     "open_cases",
     "open_cases_without_psm",
+    "trained_share",
+    "trained_recent_share",
 )
 
 
@@ -67,9 +72,7 @@ def coverage_without_psm(request, code):
     region = _get_region(request.user, code)
     period, periods = _period(request)
     rows = (
-        Kelurahan.objects.visible_to(request.user)
-        .within(region.code)
-        .with_coverage(period)
+        _kelurahan(request.user, region.code, period)
         .without_psm()
         .with_unit()
         .select_related("parent")
@@ -84,6 +87,11 @@ def coverage_without_psm(request, code):
         **_permissions(request.user),
     }
     return render(request, "dashboard/without_psm.html", context)
+
+
+def _kelurahan(user, code: str, period: Period | None):
+    """The kelurahan under `code` that the user sees, with their PSM and training coverage."""
+    return with_training_coverage(Kelurahan.objects.visible_to(user).within(code).with_coverage(period))
 
 
 def _get_region(user, code: str) -> Region:
@@ -121,14 +129,20 @@ def _permissions(user) -> dict:
         "can_view_cases": user.has_perm("cases.view_case"),
         "can_edit_pmks": user.has_perm("cases.change_pmkscount"),
         "can_edit_targets": user.has_perm("cases.change_coveragetarget"),
+        "can_view_trainings": user.has_perm("trainings.view_event"),
+        "recent_years": RECENT_TRAINING_YEARS,
     }
 
 
 def _child_rows(kelurahan, code_length: int, user) -> list[dict]:
     """The figures rolled up per child region, worst first, each with its Region (one query for names)."""
-    rows = list(kelurahan.rolled_up(code_length).order_by("coverage_status", "-psm_needed", "code_prefix"))
+    rows = list(
+        kelurahan.rolled_up(code_length, **TRAINING_ROLLUP).order_by(
+            "coverage_status", "-psm_needed", "code_prefix"
+        )
+    )
     names = Region.objects.visible_to(user).in_bulk([row["code_prefix"] for row in rows])
-    return [{**row, "region": names.get(row["code_prefix"])} for row in rows]
+    return [{**with_shares(row), "region": names.get(row["code_prefix"])} for row in rows]
 
 
 def _ancestors(user, code: str):
@@ -151,7 +165,7 @@ def _render_dashboard(request, region: Region | None, *, is_home: bool = False):
     user = request.user
     code = region.code if region else ""
     period, periods = _period(request)
-    kelurahan = Kelurahan.objects.visible_to(user).within(code).with_coverage(period)
+    kelurahan = _kelurahan(user, code, period)
     sort = request.GET.get("sort", "")
     ordering = _ordering(sort)
     table_rows = kelurahan.with_unit().select_related("parent")
@@ -164,7 +178,7 @@ def _render_dashboard(request, region: Region | None, *, is_home: bool = False):
         "period": period,
         "periods": periods,
         "sort": sort if ordering else "",
-        "totals": kelurahan.totals(),
+        "totals": with_shares(kelurahan.totals(**TRAINING_ROLLUP)),
         "child_rows": _child_rows(kelurahan, child_length, user) if child_length else None,
         "page": page,
         "chart_data": _chart_data(page.object_list),
@@ -177,7 +191,7 @@ def _render_dashboard(request, region: Region | None, *, is_home: bool = False):
 
 
 def _registry_alerts(user, code: str) -> dict:
-    """What the registry page asks staff to act on: stale rosters, board terms ending or lapsed (2 queries)."""
+    """What staff should act on in the registry: stale rosters, ending or lapsed board terms (2 queries)."""
     units = Unit.objects.visible_to(user).within(code)
     return {
         "stale_units": units.roster_stale().count(),

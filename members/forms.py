@@ -15,9 +15,11 @@ from members.models import (
     MemberStatus,
     Region,
     RegionLevel,
+    StatusChange,
     Unit,
 )
 from members.nik import nik_mismatches, normalize_nik, parse_nik
+from members.panels import activation_warnings
 from members.phone import normalize_phone
 
 MIN_AGE_AT_JOINING = 18
@@ -157,9 +159,13 @@ class StatusChangeForm(forms.Form):
     )
     changed_on = forms.DateField(label=_("date"), widget=DateInput())
     note = forms.CharField(label=_("note"), max_length=255, required=False)
+    # Hidden until an activation check warns; then a checkbox that must be ticked to go ahead.
+    confirm = forms.BooleanField(label=_("Proceed anyway"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, member: Member, **kwargs):
         super().__init__(*args, **kwargs)
+        self.member = member
+        self.warnings: list[str] = []
         self.fields["new_status"].choices = [
             (status, MemberStatus(status).label) for status in member.allowed_next_statuses()
         ]
@@ -171,7 +177,20 @@ class StatusChangeForm(forms.Form):
             self.add_error("reason", _("Choose why the member becomes inactive."))
         if cleaned.get("changed_on") and cleaned["changed_on"] > timezone.localdate():
             self.add_error("changed_on", _("The date cannot be in the future."))
+        # Becoming active, from calon or back from nonaktif: the registered checks (e.g. bimtek dasar) apply.
+        if cleaned.get("new_status") == MemberStatus.AKTIF and self.member.status != MemberStatus.AKTIF:
+            self.warnings = activation_warnings(self.member)
+        if self.warnings:
+            self.fields["confirm"].widget = forms.CheckboxInput()
+            if not cleaned.get("confirm"):
+                self.add_error("confirm", _("Read the warning above and tick this box to proceed anyway."))
         return cleaned
+
+    def status_note(self) -> str:
+        """The note to record: the one typed, then each warning that was confirmed."""
+        confirmed = [_("Activated despite a warning: %(warning)s") % {"warning": w} for w in self.warnings]
+        notes = [self.cleaned_data["note"], *confirmed]
+        return "; ".join(note for note in notes if note)[: StatusChange._meta.get_field("note").max_length]
 
 
 class TransferForm(forms.Form):

@@ -27,7 +27,7 @@ from members.forms import (
 from members.history import history_entries
 from members.models import BOARD_ROLE_ORDER, BoardPosition, Member, Region, Unit
 from members.nik import normalize_nik
-from members.panels import render_unit_panels
+from members.panels import render_member_panels, render_unit_panels
 from members.tables import MemberTable, UnitTable
 
 PAGE_SIZES = (25, 50, 100)
@@ -99,6 +99,7 @@ def member_detail(request, pk):
         ),
         "board_positions": member.board_positions.select_related("unit__region"),
         "history": history_entries(member, show_nik=can_edit) if can_edit else None,
+        "panels": render_member_panels(request, member),
     }
     return render(request, "members/member_detail.html", context)
 
@@ -137,10 +138,18 @@ def member_edit(request, pk):
 @login_required
 def member_status(request, pk):
     member = _get_member(request.user, pk, perm="members.change_member")
+    # Activation checks run in the form: their warnings must be confirmed, then go into the note.
     form = StatusChangeForm(request.POST or None, member=member)
     if form.is_valid():
         try:
-            services.change_member_status(member=member, by=request.user, **form.cleaned_data)
+            services.change_member_status(
+                member=member,
+                by=request.user,
+                new_status=form.cleaned_data["new_status"],
+                reason=form.cleaned_data["reason"],
+                changed_on=form.cleaned_data["changed_on"],
+                note=form.status_note(),
+            )
         except ValidationError as error:
             _form_error_message(request, error)
         else:

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class TrainingsConfig(AppConfig):
     name = "trainings"
     verbose_name = _("Training")
+
+    def ready(self) -> None:
+        # members must not import trainings: trainings adds its panels and its activation check to members'
+        # registries.
+        from members.panels import register_activation_check, register_member_panel, register_unit_panel
+        from trainings.panels import basic_training_check, member_training_panel, unit_training_panel
+
+        register_member_panel(member_training_panel)
+        register_unit_panel(unit_training_panel)
+        register_activation_check(basic_training_check)

@@ -286,6 +286,15 @@ class Participant(models.Model):
     def __str__(self) -> str:
         return f"{self.member} — {self.event}"
 
+    def was_present_every_day(self) -> bool:
+        """As ParticipantQuerySet.attended(), from the (prefetched) attendance rows."""
+        rows = self.attendance.all()
+        return bool(rows) and all(row.status == AttendanceStatus.HADIR for row in rows)
+
+    def present_days(self) -> int:
+        """Days marked present, from the (prefetched) attendance rows."""
+        return sum(1 for row in self.attendance.all() if row.status == AttendanceStatus.HADIR)
+
     def attendance_on(self, days: list[datetime.date]) -> list["Attendance | None"]:
         """The (prefetched) attendance rows in the order of `days`, None where a day has no row."""
         by_day = {row.day: row for row in self.attendance.all()}
