@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from cases.periods import WHOLE_YEAR, Period
 from members.access import scope_of
-from members.models import VILLAGE_LEVELS, Member, MemberStatus, Region, RegionQuerySet, Sex
+from members.models import VILLAGE_LEVELS, Member, MemberStatus, Region, RegionQuerySet, Sex, count_subquery
 
 # The national target (Kemensos): at least 5 PSM per desa/kelurahan.
 DEFAULT_MIN_ACTIVE_PSM = 5
@@ -426,11 +426,11 @@ class KelurahanQuerySet(RegionQuerySet):
         pmks = pmks.filter(kelurahan_id=code).order_by().values("kelurahan_id").annotate(total=Sum("count"))
         integer = models.IntegerField()
         queryset = self.annotate(
-            active_psm=_count(active),
+            active_psm=count_subquery(active),
             # A typed NULL without a period: the roll-up's SUM() needs to know the type.
             pmks=Cast(Value(None), integer) if period is None else _subquery_value(pmks, "total", integer),
-            open_cases=_count(open_cases),
-            open_cases_without_psm=_count(open_cases.without_psm()),
+            open_cases=count_subquery(open_cases),
+            open_cases_without_psm=count_subquery(open_cases.without_psm()),
             min_active_psm=Coalesce(
                 _subquery_value(target, "min_active_psm", integer), Value(DEFAULT_MIN_ACTIVE_PSM)
             ),
@@ -486,11 +486,6 @@ class KelurahanQuerySet(RegionQuerySet):
         return self.annotate(unit_pk=F("unit__id"))
 
 
-def _count(queryset) -> models.Expression:
-    counted = queryset.order_by().annotate(_n=models.Func(Value(1), function="COUNT")).values("_n")
-    return Coalesce(models.Subquery(counted[:1], output_field=models.IntegerField()), 0)
-
-
 # What a group of kelurahan adds up to; the worst kelurahan sets the group's status. The sums reuse the
 # per-kelurahan names, so an entry must not refer to a name that an earlier entry has already replaced.
 _ROLLUP = {
@@ -526,7 +521,3 @@ class Kelurahan(Region):
 def with_open_case_counts(members: models.QuerySet) -> models.QuerySet:
     """Each member with `open_case_count`: the open cases they are responsible for (one query)."""
     return members.annotate(open_case_count=Count("cases", filter=Q(cases__status__in=OPEN_STATUSES)))
-
-
-def age_on(birth_date: datetime.date, day: datetime.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))

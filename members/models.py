@@ -36,7 +36,7 @@ VILLAGE_LEVELS = (RegionLevel.DESA, RegionLevel.KELURAHAN)
 KABKOTA_LEVELS = (RegionLevel.KABUPATEN, RegionLevel.KOTA)
 
 
-def _count_subquery(queryset) -> models.Subquery:
+def count_subquery(queryset) -> models.Subquery:
     """COUNT(*) of a correlated queryset, as a subquery expression (0 when empty)."""
     counted = queryset.order_by().annotate(_n=models.Func(models.Value(1), function="COUNT")).values("_n")
     return Coalesce(models.Subquery(counted[:1], output_field=models.IntegerField()), 0)
@@ -57,10 +57,10 @@ class RegionQuerySet(models.QuerySet):
         units = Unit.objects.filter(region__code__startswith=models.OuterRef("code"))
         members = Member.objects.filter(unit__region__code__startswith=models.OuterRef("code"))
         return self.annotate(
-            unit_count=_count_subquery(units),
-            stale_unit_count=_count_subquery(units.roster_stale()),
-            active_count=_count_subquery(members.filter(status=MemberStatus.AKTIF)),
-            candidate_count=_count_subquery(members.filter(status=MemberStatus.CALON)),
+            unit_count=count_subquery(units),
+            stale_unit_count=count_subquery(units.roster_stale()),
+            active_count=count_subquery(members.filter(status=MemberStatus.AKTIF)),
+            candidate_count=count_subquery(members.filter(status=MemberStatus.CALON)),
         )
 
     def visible_to(self, user) -> "RegionQuerySet":

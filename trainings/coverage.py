@@ -9,12 +9,12 @@ number of rows, and sums that rolled_up() adds to its own), and per IPSM unit fo
 import datetime
 
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import NullIf
 from django.utils import timezone
 
 from members.forms import years_after
-from members.models import Member, MemberStatus, Unit
+from members.models import Member, MemberStatus, Unit, count_subquery
 from trainings.models import RECENT_TRAINING_YEARS, Participant
 
 # What training coverage adds to cases.models.KelurahanQuerySet.rolled_up() / totals().
@@ -38,11 +38,6 @@ def percent(part: int | None, whole: int | None) -> float | None:
     return None if not whole else (part or 0) * 100.0 / whole
 
 
-def _count(queryset) -> models.Expression:
-    counted = queryset.order_by().annotate(_n=models.Func(Value(1), function="COUNT")).values("_n")
-    return Coalesce(models.Subquery(counted[:1], output_field=models.IntegerField()), 0)
-
-
 def _share(field: str) -> models.Expression:
     return F(field) * 100.0 / NullIf(F("active_psm"), 0)
 
@@ -55,10 +50,10 @@ def with_training_coverage(kelurahan, *, today: datetime.date | None = None):
     """
     active = Member.objects.filter(unit__region_id=OuterRef("code"), status=MemberStatus.AKTIF)
     if "active_psm" not in kelurahan.query.annotations:
-        kelurahan = kelurahan.annotate(active_psm=_count(active))
+        kelurahan = kelurahan.annotate(active_psm=count_subquery(active))
     return kelurahan.annotate(
-        trained_psm=_count(active.filter(trained())),
-        trained_recent_psm=_count(active.filter(trained(recent_since(today)))),
+        trained_psm=count_subquery(active.filter(trained())),
+        trained_recent_psm=count_subquery(active.filter(trained(recent_since(today)))),
     ).annotate(trained_share=_share("trained_psm"), trained_recent_share=_share("trained_recent_psm"))
 
 
