@@ -30,8 +30,9 @@ demo: install assets messages
 	$(BIN)/python manage.py load_regions
 	$(BIN)/python manage.py load_demo
 
+# The task worker (large imports) runs beside the web server and stops with it.
 run: demo
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	trap 'kill 0' EXIT; $(BIN)/python manage.py db_worker -v0 & $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install assets messages
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)

@@ -1,1 +1,125 @@
-# No models of its own: the module exists so that post_migrate reaches this app (ipsm.apps).
+"""Project-wide records: spreadsheet imports (jobs and their row outcomes) and the export log.
+
+They belong to no single app: one import engine serves members, PMKS counts and training participants, and
+every list of every app exports through one code path that records who took which data (UU PDP 27/2022).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportKind(models.TextChoices):
+    MEMBERS = "members", _("Members (roster)")
+    PMKS_COUNTS = "pmks_counts", _("PMKS counts")
+    PARTICIPANTS = "participants", _("Training participants")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    CHECKING = "checking", _("Checking")
+    CHECKED = "checked", _("Ready to import")
+    REFUSED = "refused", _("Refused")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+class RowOutcome(models.TextChoices):
+    NEW = "new", _("New")
+    UPDATED = "updated", _("Updated")
+    UNCHANGED = "unchanged", _("Unchanged")
+    ERROR = "error", _("Error")
+
+
+class ImportJob(models.Model):
+    """One uploaded file, checked (preview) and then, if the user confirms, imported in one transaction.
+
+    The file's bytes stay in the database, not on a local disk, so any app server or worker can read them;
+    they are wiped once the job is imported or refused (data minimisation).
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(editable=False)
+    # Kind-specific choices made on upload, e.g. the training event or the PMKS period.
+    options = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    # A problem with the file as a whole (unreadable, no recognised header); row problems are ImportRows.
+    message = models.TextField(blank=True)
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    processed_rows = models.PositiveIntegerField(default=0)
+    new_rows = models.PositiveIntegerField(default=0)
+    updated_rows = models.PositiveIntegerField(default=0)
+    unchanged_rows = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.file_name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.IMPORTING}
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class ImportRow(models.Model):
+    """What the check found for one spreadsheet row. Rows are numbered as Excel shows them (header = 1)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField(_("row"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=RowOutcome.choices)
+    # Who or what the row is about (a name, a kelurahan), never a full NIK.
+    label = models.CharField(_("row"), max_length=255, blank=True)
+    # [{"column": "NIK", "message": "..."}] for errors and warnings; changed field names for updates.
+    problems = models.JSONField(default=list, blank=True)
+    changes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["row_number", "pk"]
+        indexes = [models.Index(fields=["job", "outcome", "row_number"], name="importrow_job_outcome")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.row_number} {self.outcome}"
+
+
+class ExportLog(models.Model):
+    """Who took which personal data out of the system, when, with which filters, and how many rows."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # The list exported, e.g. "members" (ipsm.exports names them).
+    list_name = models.CharField(_("list"), max_length=50)
+    file_format = models.CharField(_("format"), max_length=10)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"))
+    nik_masked = models.BooleanField(_("NIK masked"), default=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [models.Index(fields=["user", "-created_at"], name="exportlog_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.list_name} ({self.file_format}) {self.created_at:%Y-%m-%d %H:%M}"

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "members",
     "cases",
     "trainings",
@@ -184,6 +186,20 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Background work (checking and importing large spreadsheets) runs in `manage.py db_worker`, which reads its
+# queue from PostgreSQL: no broker to install. TASKS_IMMEDIATE=1 runs tasks inside the request instead.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if env_bool("TASKS_IMMEDIATE", False)
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
+# Uploads: a 100,000-row roster is about 10 MB as XLSX; imports read the file in streaming mode.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 40 * 1024 * 1024)
 
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day: the data is sensitive
 SESSION_COOKIE_HTTPONLY = True
