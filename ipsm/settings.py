@@ -127,6 +127,10 @@ else:
             "PORT": os.environ.get("IPSM_EMBEDDED_PORT", "5432"),
         }
     }
+# The same database through a second connection: an import writes its progress there, outside its own
+# all-or-nothing transaction, so the browser can show it (ipsm.imports). Tests use "default".
+DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+IMPORT_PROGRESS_DATABASE = "progress"
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("IPSM runs on PostgreSQL only: DATABASE_URL must start with postgresql://")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("cases.urls")),
     path("", include("trainings.urls")),
+    path("", include("ipsm.import_urls")),
 ]

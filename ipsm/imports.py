@@ -1,0 +1,432 @@
+"""One import engine for every kind of spreadsheet, with two doors: the web (upload -> preview -> confirm,
+run by the task worker) and management commands for large files and administrators.
+
+An importer (members.importers, cases.importers, trainings.importers) declares its columns and checks and
+writes a batch of rows at a time. The engine reads the sheet row by row, hands over batches of BATCH_SIZE,
+and keeps only counts and per-row outcomes, so memory stays flat however long the file is. Importing is all
+or nothing: every batch is written inside one transaction, and the first error anywhere rolls it all back.
+"""
+
+import io
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ipsm.models import ImportJob, ImportRow, ImportStatus, RowOutcome
+from ipsm.spreadsheets import CellError, FileRefused, is_blank_row, normalise_header, open_sheet
+from members.access import Scope, scope_of
+from members.models import Region
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # as written in the downloadable template
+    aliases: tuple[str, ...] = ()  # other headers people use, compared after normalise_header
+    required: bool = False  # the header must be there
+    note: str = ""  # what to write, for the template's notes
+
+    def matches(self, header: str) -> bool:
+        wanted = {normalise_header(self.header), *(normalise_header(alias) for alias in self.aliases)}
+        return normalise_header(header) in wanted
+
+
+@dataclass
+class Row:
+    number: int  # as Excel shows it: the header is row 1
+    cells: dict[str, Any]  # raw cell values by column key (only the columns present in the file)
+    label: str = ""
+    outcome: str = ""
+    problems: list[dict] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    payload: Any = None  # what the importer will write
+
+    def error(self, column: Column | None, message) -> None:
+        self.problems.append({"column": column.header if column else "", "message": str(message)})
+        self.outcome = RowOutcome.ERROR
+
+    def warn(self, column: Column | None, message) -> None:
+        self.problems.append(
+            {"column": column.header if column else "", "message": str(message), "warning": 1}
+        )
+
+    @property
+    def has_error(self) -> bool:
+        return self.outcome == RowOutcome.ERROR
+
+    def parse(self, column: Column, parser: Callable, **kwargs):
+        """The parsed cell, or None after recording the cell's error on the row."""
+        try:
+            return parser(self.cells.get(column.key), **kwargs)
+        except CellError as error:
+            self.error(column, error)
+            return None
+
+
+class Importer:
+    """Subclasses declare `kind`, `columns`, and implement check_batch (and write_batch)."""
+
+    kind: str
+    columns: list[Column]
+    permission: str  # needed to import this kind, on top of the scope
+    # Template file name and example rows for the downloadable template.
+    template_name: str = "template"
+    example_rows: list[list] = []
+
+    def __init__(self, *, user, options: dict | None = None):
+        self.user = user
+        self.options = options or {}
+        # The command line may run without a user: an administrator on the server sees everything.
+        self.scope = scope_of(user) if user is not None else Scope(everything=True)
+        self.mapping: dict[str, int] = {}
+
+    @classmethod
+    def template_columns(cls, user) -> list[Column]:
+        return cls.columns
+
+    def required_columns(self) -> list[Column]:
+        return [column for column in self.columns if column.required]
+
+    def map_header(self, header: list[str]) -> None:
+        mapping = {}
+        for index, text in enumerate(header):
+            if not text:
+                continue
+            column = next((column for column in self.columns if column.matches(text)), None)
+            if column is None:
+                continue  # extra columns (No., Keterangan, ...) are ignored
+            if column.key in mapping:
+                raise FileRefused(
+                    _("Row 1 has the column “%(column)s” twice (columns %(first)s and %(second)s).")
+                    % {
+                        "column": column.header,
+                        "first": column_letter(mapping[column.key]),
+                        "second": column_letter(index),
+                    }
+                )
+            mapping[column.key] = index
+        missing = [column.header for column in self.required_columns() if column.key not in mapping]
+        if missing:
+            raise FileRefused(
+                _("Row 1 must hold the column names; missing: %(columns)s. Download the template to compare.")
+                % {"columns": ", ".join(missing)}
+            )
+        self.mapping = mapping
+
+    def row(self, number: int, values: tuple) -> Row:
+        cells = {key: values[index] if index < len(values) else None for key, index in self.mapping.items()}
+        return Row(number=number, cells=cells)
+
+    def check_batch(self, rows: list[Row]) -> None:
+        """Give each row its outcome (new, updated, unchanged, error), label, problems and payload."""
+        raise NotImplementedError
+
+    def write_batch(self, rows: list[Row]) -> None:
+        """Write the new and updated rows of a batch that has no error."""
+        raise NotImplementedError
+
+
+@dataclass
+class Summary:
+    total: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RowOutcome.values, 0))
+
+    @property
+    def errors(self) -> int:
+        return self.counts[RowOutcome.ERROR]
+
+
+class ImportRefused(Exception):
+    """Raised inside the import transaction so that nothing is kept when any row has an error."""
+
+    def __init__(self, summary: Summary):
+        super().__init__(f"{summary.errors} rows with errors")
+        self.summary = summary
+
+
+def _batches(rows: Iterator[tuple[int, tuple]], size: int) -> Iterator[list[tuple[int, tuple]]]:
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def process(
+    importer: Importer,
+    content: bytes,
+    file_name: str,
+    *,
+    write: bool,
+    on_batch: Callable[[list[Row], Summary], None] = lambda rows, summary: None,
+    on_start: Callable[[int | None], None] = lambda total: None,
+) -> Summary:
+    """Check (and with `write`, import) a file; FileRefused when it cannot be read at all.
+
+    With `write`, call inside a transaction: batches are written while no error has been seen, and
+    ImportRefused is raised at the end if any row had one, after every row was checked and reported.
+    """
+    sheet = open_sheet(content, file_name)
+    importer.map_header(sheet.header)
+    on_start(sheet.row_count)
+    summary = Summary()
+    rows = ((number, values) for number, values in sheet.rows if not is_blank_row(values))
+    for batch in _batches(rows, BATCH_SIZE):
+        parsed = [importer.row(number, values) for number, values in batch]
+        importer.check_batch(parsed)
+        for row in parsed:
+            summary.counts[row.outcome] += 1
+        summary.total += len(parsed)
+        if write and not summary.errors:
+            importer.write_batch(parsed)
+        on_batch(parsed, summary)
+    if summary.total == 0:
+        raise FileRefused(_("The file has no rows below the header."))
+    if write and summary.errors:
+        raise ImportRefused(summary)
+    return summary
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: columns as Excel names them."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+# Jobs: the web door. The task worker calls check_job and import_job (ipsm.tasks).
+
+
+def _save_progress(job: ImportJob, **fields) -> None:
+    # Through a second connection, outside the import's transaction, so the browser sees it move.
+    ImportJob.objects.using(settings.IMPORT_PROGRESS_DATABASE).filter(pk=job.pk).update(**fields)
+
+
+def _store_rows(job: ImportJob):
+    def on_batch(rows: list[Row], summary: Summary) -> None:
+        ImportRow.objects.bulk_create(
+            ImportRow(
+                job=job,
+                row_number=row.number,
+                outcome=row.outcome,
+                label=row.label[:255],
+                problems=row.problems,
+                changes=row.changes,
+            )
+            for row in rows
+        )
+        _save_progress(job, processed_rows=summary.total)
+
+    return on_batch
+
+
+def _finish(job: ImportJob, status: str, summary: Summary | None = None, message: str = "", **fields) -> None:
+    job.status = status
+    job.message = message
+    if summary is not None:
+        job.processed_rows = summary.total
+        job.new_rows = summary.counts[RowOutcome.NEW]
+        job.updated_rows = summary.counts[RowOutcome.UPDATED]
+        job.unchanged_rows = summary.counts[RowOutcome.UNCHANGED]
+        job.error_rows = summary.errors
+    if status in (ImportStatus.REFUSED, ImportStatus.DONE, ImportStatus.FAILED):
+        job.content = b""  # the file is not kept once it is of no more use
+        job.finished_at = timezone.now()
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save()
+
+
+def importer_for(job: ImportJob) -> Importer:
+    from ipsm.import_kinds import importer_class
+
+    return importer_class(job.kind)(user=job.user, options={**job.options, "file_name": job.file_name})
+
+
+def check_job(job: ImportJob) -> None:
+    """The preview: every row's outcome stored as an ImportRow; nothing else is written."""
+    job.rows.all().delete()
+    _finish(job, ImportStatus.CHECKING, processed_rows=0)
+    try:
+        summary = process(
+            importer_for(job),
+            bytes(job.content),
+            job.file_name,
+            write=False,
+            on_start=lambda total: _save_progress(job, total_rows=total),
+            on_batch=_store_rows(job),
+        )
+    except FileRefused as refusal:
+        _finish(job, ImportStatus.REFUSED, message=str(refusal))
+        return
+    except Exception:
+        logger.exception("Import %s could not be checked", job.pk)
+        _finish(
+            job, ImportStatus.FAILED, message=_("The file could not be checked because of an internal error.")
+        )
+        return
+    job.refresh_from_db(fields=["total_rows"])
+    status = ImportStatus.REFUSED if summary.errors else ImportStatus.CHECKED
+    _finish(job, status, summary, checked_at=timezone.now(), total_rows=summary.total)
+
+
+def import_job(job: ImportJob) -> None:
+    """Write the checked file in one transaction; if the data changed since the check, refuse it all."""
+    _finish(job, ImportStatus.IMPORTING, processed_rows=0)
+    try:
+        with transaction.atomic():
+            summary = process(
+                importer_for(job),
+                bytes(job.content),
+                job.file_name,
+                write=True,
+                on_batch=lambda rows, summary: _save_progress(job, processed_rows=summary.total),
+            )
+    except ImportRefused:
+        # Something changed between the preview and now (e.g. a NIK registered meanwhile): show the new check.
+        check_job(job)
+        if job.status == ImportStatus.CHECKED:  # cannot happen unless the data changed back: be safe
+            _finish(job, ImportStatus.REFUSED)
+        return
+    except FileRefused as refusal:
+        _finish(job, ImportStatus.REFUSED, message=str(refusal))
+        return
+    except Exception:
+        logger.exception("Import %s failed", job.pk)
+        _finish(
+            job,
+            ImportStatus.FAILED,
+            message=_("The import failed because of an internal error; nothing was saved."),
+        )
+        return
+    _finish(job, ImportStatus.DONE, summary)
+
+
+# Matching kelurahan/desa by Kemendagri code or by name within the user's scope.
+
+
+def _name_key(name: str) -> str:
+    key = normalise_header(name)
+    for prefix in ("kelurahan ", "kel ", "desa ", "ds "):
+        if key.startswith(prefix):
+            return key[len(prefix) :]
+    return key
+
+
+class KelurahanLookup:
+    """The kelurahan/desa of the importer's scope, loaded once (83,762 at most: a few MB) and matched by
+    code (`33.71.03.1003` or `3371031003`) or by name, ignoring case, spacing and a Kel./Desa prefix."""
+
+    def __init__(self, scope: Scope):
+        villages = Region.objects.villages()
+        if scope.unit_id:
+            villages = villages.filter(code=scope.unit_region_code)
+        elif not scope.everything:
+            villages = villages.filter(code__startswith=scope.region_code)
+        # Both spellings of a code map to the dotted one: "3371031003" and "33.71.03.1003".
+        self.codes: dict[str, str] = {}
+        self.by_name: dict[str, list[tuple[str, str]]] = {}
+        for code, name, kecamatan in villages.values_list("code", "name", "parent__name").iterator(5000):
+            self.codes[code] = self.codes[code.replace(".", "")] = code
+            self.by_name.setdefault(_name_key(name), []).append((code, _name_key(kecamatan or "")))
+
+    def find(self, value, kecamatan=None) -> str:
+        """The kelurahan's code, or CellError saying why not."""
+        text = " ".join(str(value or "").split())
+        if not text:
+            raise CellError(_("The kelurahan/desa is missing."))
+        compact = text.replace(".", "").replace(" ", "")
+        if compact.isdigit():
+            if compact in self.codes:
+                return self.codes[compact]
+            raise CellError(
+                _("Kelurahan/desa code %(code)s is not in your area (or does not exist).") % {"code": text}
+            )
+        candidates = self.by_name.get(_name_key(text), [])
+        if kecamatan:
+            candidates = [c for c in candidates if c[1] == _name_key(str(kecamatan))] or candidates
+        if len(candidates) == 1:
+            return candidates[0][0]
+        if not candidates:
+            raise CellError(_("Kelurahan/desa “%(name)s” was not found in your area.") % {"name": text})
+        raise CellError(
+            _("There are %(count)d kelurahan/desa named “%(name)s” in your area: write the Kemendagri code.")
+            % {"count": len(candidates), "name": text}
+        )
+
+
+# Services of the web door.
+
+
+def start_import(*, user, kind: str, upload, options: dict) -> ImportJob:
+    """Keep the uploaded file and queue its check (the preview)."""
+    from ipsm.tasks import check_import
+
+    # The worker writes the preview's messages in the language of the person who uploaded the file.
+    options = {**options, "language": translation.get_language()}
+    job = ImportJob.objects.create(
+        kind=kind, user=user, file_name=upload.name[:255], content=upload.read(), options=options
+    )
+    check_import.enqueue(job.pk)
+    return job
+
+
+def confirm_import(*, job: ImportJob) -> bool:
+    """Queue the import of a checked file; False when it is not (or no longer) waiting for confirmation.
+
+    The conditional update makes a double click, or two tabs, queue it only once.
+    """
+    from ipsm.tasks import run_import
+
+    if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
+        status=ImportStatus.QUEUED
+    ):
+        return False
+    run_import.enqueue(job.pk)
+    return True
+
+
+def template_workbook(importer: type[Importer], user) -> bytes:
+    """The downloadable template: the columns in row 1, example rows, and a sheet of notes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    columns = importer.template_columns(user)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Data"
+    sheet.append([column.header for column in columns])
+    for row in importer.example_rows:
+        sheet.append(row)
+    for index, column in enumerate(columns):
+        letter = column_letter(index)
+        sheet.column_dimensions[letter].width = max(12, len(column.header) + 4)
+        sheet[f"{letter}1"].font = Font(bold=True)
+        if column.key in TEXT_COLUMNS:
+            # Typed as text, a NIK keeps all 16 digits and a phone number its leading 0.
+            for row_number in range(1, TEMPLATE_TEXT_ROWS + 1):
+                sheet.cell(row=row_number, column=index + 1).number_format = "@"
+    notes = workbook.create_sheet(_("Notes"))
+    notes.append([_("Column"), _("Required"), _("What to write")])
+    for column in columns:
+        notes.append([column.header, _("yes") if column.required else "", str(column.note)])
+    notes.column_dimensions["A"].width = 24
+    notes.column_dimensions["C"].width = 90
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+TEXT_COLUMNS = {"nik", "phone", "kta_number", "rt", "rw", "kelurahan"}
+TEMPLATE_TEXT_ROWS = 1000
