@@ -6,12 +6,10 @@ from ipsm.models import ImportKind
 
 IMPORTERS = {
     ImportKind.MEMBERS: "members.importers.MemberImporter",
+    ImportKind.PMKS_COUNTS: "cases.importers.PmksCountImporter",
+    ImportKind.PARTICIPANTS: "trainings.importers.ParticipantImporter",
 }
 
 
 def importer_class(kind: str):
     return import_string(IMPORTERS[kind])
-
-
-def available(kind: str) -> bool:
-    return kind in IMPORTERS

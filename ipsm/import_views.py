@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from ipsm.import_forms import ImportUploadForm
-from ipsm.import_kinds import available, importer_class
+from ipsm.import_kinds import importer_class
 from ipsm.imports import confirm_import, start_import, template_workbook
 from ipsm.models import ImportJob, ImportKind, RowOutcome
 from members.access import require_perm, scope_of
@@ -31,7 +31,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _kind(user, slug: str) -> tuple[str, type]:
-    if slug not in KIND_BY_SLUG or not available(KIND_BY_SLUG[slug]):
+    if slug not in KIND_BY_SLUG:
         raise Http404
     kind = KIND_BY_SLUG[slug]
     importer = importer_class(kind)

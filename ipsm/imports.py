@@ -9,12 +9,18 @@ or nothing: every batch is written inside one transaction, and the first error a
 
 import io
 import logging
+import resource
+import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -318,7 +324,7 @@ def import_job(job: ImportJob) -> None:
 
 def _name_key(name: str) -> str:
     key = normalise_header(name)
-    for prefix in ("kelurahan ", "kel ", "desa ", "ds "):
+    for prefix in ("kelurahan ", "kel ", "desa ", "ds ", "kecamatan ", "kec "):
         if key.startswith(prefix):
             return key[len(prefix) :]
     return key
@@ -354,7 +360,7 @@ class KelurahanLookup:
                 _("Kelurahan/desa code %(code)s is not in your area (or does not exist).") % {"code": text}
             )
         candidates = self.by_name.get(_name_key(text), [])
-        if kecamatan:
+        if kecamatan:  # "Kec. Magelang Tengah" or "Magelang Tengah"
             candidates = [c for c in candidates if c[1] == _name_key(str(kecamatan))] or candidates
         if len(candidates) == 1:
             return candidates[0][0]
@@ -430,3 +436,141 @@ def template_workbook(importer: type[Importer], user) -> bytes:
 
 TEXT_COLUMNS = {"nik", "phone", "kta_number", "rt", "rw", "kelurahan"}
 TEMPLATE_TEXT_ROWS = 1000
+
+
+# The command door: import_members, import_pmks_counts and import_participants.
+
+
+class ImportCommand(BaseCommand):
+    """Check (--dry-run) or import a file with the same engine as the web door, for large files and
+    administrators. Without --user it acts as an administrator on the server (every region, history
+    without a user); with --user it acts as that user, within their scope and permissions.
+    Exits non-zero (CommandError) when the file is refused: unreadable, or any row with an error."""
+
+    kind: str  # an ipsm.models.ImportKind
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("path", help="the .xlsx or .csv file")
+        parser.add_argument("--dry-run", action="store_true", help="check the file only; write nothing")
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="act as this user, within their scope (recorded in the history)",
+        )
+        self.add_kind_arguments(parser)
+
+    def add_kind_arguments(self, parser) -> None:
+        """The kind's own options (the choices the upload form asks for)."""
+
+    def kind_options(self, options: dict) -> dict:
+        """The importer's options from the command's, as ImportUploadForm.options() gives them."""
+        return {}
+
+    def handle(self, *args, **options) -> None:
+        # The office reads the report in Indonesian, as in the browser.
+        with translation.override("id"):
+            self._import(options)
+
+    def _import(self, options: dict) -> None:
+        from ipsm.import_kinds import importer_class
+
+        path = Path(options["path"])
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            raise CommandError(
+                _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error}
+            ) from None
+        importer_type = importer_class(self.kind)
+        user = self._user(options.get("user"), importer_type.permission)
+        importer = importer_type(user=user, options={**self.kind_options(options), "file_name": path.name})
+        write = not options["dry_run"]
+        started = time.monotonic()
+        expected: dict[str, int | None] = {"total": None}
+
+        def on_batch(rows: list[Row], summary: Summary) -> None:
+            for row in rows:
+                for problem in row.problems:
+                    self.stdout.write(_problem_line(row, problem))
+            if expected["total"]:
+                progress = _("Rows processed: %(done)d of %(total)d") % {
+                    "done": summary.total,
+                    "total": max(expected["total"], summary.total),
+                }
+            else:
+                progress = _("Rows processed: %(done)d") % {"done": summary.total}
+            self.stderr.write(progress)
+
+        def on_start(total: int | None) -> None:
+            expected["total"] = total
+
+        try:
+            if write:
+                with transaction.atomic():
+                    summary = process(
+                        importer, content, path.name, write=True, on_batch=on_batch, on_start=on_start
+                    )
+            else:
+                summary = process(
+                    importer, content, path.name, write=False, on_batch=on_batch, on_start=on_start
+                )
+        except FileRefused as refusal:
+            raise CommandError(str(refusal)) from None
+        except ImportRefused as refusal:
+            summary = refusal.summary
+        self._report(summary, time.monotonic() - started)
+        if summary.errors:
+            raise CommandError(
+                _("The file was refused (rows with errors: %(count)d); nothing was imported.")
+                % {"count": summary.errors}
+            )
+        if write:
+            self.stdout.write(self.style.SUCCESS(_("Imported.")))
+        else:
+            self.stdout.write(_("Checked only (--dry-run): nothing was written."))
+
+    def _user(self, username: str | None, permission: str):
+        if not username:
+            return None
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(_("No active user named %(username)s.") % {"username": username})
+        if not user.has_perm(permission):
+            raise CommandError(_("%(username)s may not import this kind of data.") % {"username": username})
+        return user
+
+    def _report(self, summary: Summary, seconds: float) -> None:
+        self.stdout.write(
+            _(
+                "%(total)d rows: %(new)d new, %(updated)d updated, %(unchanged)d unchanged, "
+                "%(errors)d with errors."
+            )
+            % {
+                "total": summary.total,
+                "new": summary.counts[RowOutcome.NEW],
+                "updated": summary.counts[RowOutcome.UPDATED],
+                "unchanged": summary.counts[RowOutcome.UNCHANGED],
+                "errors": summary.errors,
+            }
+        )
+        self.stdout.write(
+            _("Time: %(seconds).1f s; peak memory: %(megabytes).0f MB.")
+            % {"seconds": seconds, "megabytes": _peak_memory_megabytes()}
+        )
+
+
+def _problem_line(row: Row, problem: dict) -> str:
+    """`Baris 12, kolom NIK: ...` as the preview shows it."""
+    if problem["column"]:
+        where = _("Row %(row)d, column %(column)s") % {"row": row.number, "column": problem["column"]}
+    else:
+        where = _("Row %(row)d") % {"row": row.number}
+    if problem.get("warning"):
+        return _("%(where)s (warning): %(message)s") % {"where": where, "message": problem["message"]}
+    return f"{where}: {problem['message']}"
+
+
+def _peak_memory_megabytes() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux counts kilobytes, macOS bytes.
+    return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)

@@ -307,6 +307,12 @@ class MemberImporter(Importer):
         if member.unit_id not in self.unit_ids:
             row.error(NIK, _("This NIK is already registered in another IPSM unit."))
             return
+        if member.merged_into_id:
+            # The person's record is now the survivor's, which has its own NIK.
+            row.error(
+                NIK, _("This NIK belongs to a record merged into another one; update that record instead.")
+            )
+            return
         unit = self._unit_of(row)
         if unit is not None and unit != member.unit_id:
             row.error(

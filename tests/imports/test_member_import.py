@@ -5,6 +5,7 @@ import datetime
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from ipsm.imports import BATCH_SIZE, process
@@ -400,3 +401,20 @@ def test_import_rows_store_no_full_nik(as_user, staff, unit_a):
     upload(as_user(staff), xlsx([SITI]))
     stored = ImportRow.objects.get()
     assert SITI[0] not in stored.label and "Siti Rahayu" in stored.label
+
+
+def test_a_nik_of_a_merged_record_is_refused(as_user, staff, unit_a):
+    survivor = factories.MemberFactory(unit=unit_a)
+    factories.MemberFactory(
+        unit=unit_a,
+        nik=SITI[0],
+        sex="P",
+        birth_date=datetime.date(1985, 8, 5),
+        status=MemberStatus.NONAKTIF,
+        status_reason="lainnya",
+        merged_into=survivor,
+        merged_at=timezone.now(),
+    )
+    upload(as_user(staff), xlsx([SITI]))
+    (found,) = problems(last_job())
+    assert found[:2] == (2, "NIK") and "digabung" in found[2]
