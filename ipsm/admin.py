@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from ipsm.exports import LIST_LABELS
+from ipsm.models import ExportLog
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(admin.ModelAdmin):
+    """The export log, read-only: a record of who took data out is never edited or deleted by hand."""
+
+    list_display = ["created_at", "user", "list_label", "file_format", "row_count", "nik_masked"]
+    list_filter = ["list_name", "file_format", "nik_masked", "created_at"]
+    search_fields = ["user__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    readonly_fields = ["created_at", "user", "list_name", "file_format", "filters", "row_count", "nik_masked"]
+
+    @admin.display(description=_("list"), ordering="list_name")
+    def list_label(self, log: ExportLog) -> str:
+        return str(LIST_LABELS.get(log.list_name, log.list_name))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

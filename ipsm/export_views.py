@@ -1,0 +1,44 @@
+"""The coverage table's download (XLSX or CSV) and the export log.
+
+Who: the coverage download, as the dashboard (ipsm.dashboard): cases.view_pmkscount for a region in the
+user's scope (404 outside it), coordinators 403. The export log: superusers, and Dinas Sosial staff
+(ipsm.view_exportlog) for the users assigned in their kab/kota; anyone else 403.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from ipsm import dashboard
+from ipsm.export_filters import ExportLogFilter
+from ipsm.exports import LIST_LABELS, clean_filters, export_response, logs_visible_to
+from trainings.exports import coverage_export as coverage_spec
+from trainings.exports import coverage_period
+
+LOG_PAGE_SIZE = 50
+
+
+@login_required
+def coverage_export(request, code, fmt):
+    user = request.user
+    region = dashboard._get_region(user, code)
+    period = coverage_period(user, request.GET.get("periode"))
+    ordering = dashboard._ordering(request.GET.get("sort", ""))
+    rows = dashboard._kelurahan(user, region.code, period)
+    rows = rows.order_by(*ordering) if ordering else rows.worst_first()
+    filters = clean_filters(
+        request.GET, ["sort"] if ordering else [], wilayah=region.code, periode=period.key if period else ""
+    )
+    export = coverage_spec(rows, region=region, period=period, filters=filters)
+    return export_response(export, user=user, file_format=fmt)
+
+
+@login_required
+def export_log(request):
+    logs = logs_visible_to(request.user)
+    log_filter = ExportLogFilter(request.GET, queryset=logs.select_related("user"))
+    page = Paginator(log_filter.qs, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for log in page.object_list:
+        log.list_label = LIST_LABELS.get(log.list_name, log.list_name)
+    return render(request, "exports/log.html", {"filter": log_filter, "page": page})
