@@ -1,0 +1,100 @@
+"""Printable pages of the registry (print CSS, no PDF library): a unit's roster and the member card (KTA),
+and the public page that the card's QR code opens.
+
+The roster and the card are login-only, with the same access as the unit and member pages (members.access:
+404 out of scope). The verification page is public and shows only name, unit, status and validity.
+"""
+
+import segno
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from members.access import get_for_user
+from members.models import BOARD_ROLE_ORDER, KABKOTA_LEVELS, Member, MemberStatus, Region, Unit
+from members.verification import card_token, member_pk_from_token
+
+# The unit's region and the two above it: kelurahan/desa, kecamatan, kab/kota.
+_REGION_PATH = "region__parent__parent"
+
+
+def region_path(region: Region) -> list[Region]:
+    """The region and its ancestors up to its kab/kota (loaded with select_related, no query)."""
+    path = [region]
+    while path[-1].level not in KABKOTA_LEVELS and path[-1].parent_id and len(path) < 3:
+        path.append(path[-1].parent)
+    return path
+
+
+def printed_by(user) -> str:
+    """Who printed a page, as its foot says."""
+    return user.get_full_name() or user.get_username()
+
+
+@login_required
+def unit_roster(request, pk):
+    """A unit's board and members, for whoever may open the unit page; phones only for those who may
+    edit the unit's members (the printout leaves the office)."""
+    unit = get_for_user(Unit.objects.select_related(_REGION_PATH), request.user, pk=pk)
+    board = sorted(
+        unit.board.current().select_related("member"),
+        key=lambda position: (BOARD_ROLE_ORDER[position.role], position.term_starts_on),
+    )
+    context = {
+        "unit": unit,
+        "region_path": region_path(unit.region),
+        "board": board,
+        "roster": unit.members.not_merged().order_by("status", "full_name", "pk"),
+        "show_phone": request.user.has_perm("members.change_member"),
+        "printed_at": timezone.now(),
+        "printed_by": printed_by(request.user),
+    }
+    return render(request, "members/print_roster.html", context)
+
+
+@login_required
+def member_card(request, pk):
+    """The member card (KTA) at ID-1 size, for whoever may see the member; its QR code opens the public
+    verification page."""
+    member = get_for_user(Member.objects.select_related(f"unit__{_REGION_PATH}"), request.user, pk=pk)
+    url = request.build_absolute_uri(reverse("members:verify", args=[card_token(member.pk)]))
+    # segno writes only path data (no user text), so the SVG is safe to embed as it is.
+    qr_svg = segno.make(url, error="m").svg_inline(border=2, omitsize=True, svgclass="kta-qr-code")
+    context = {
+        "member": member,
+        "region_path": region_path(member.unit.region),
+        "qr_svg": mark_safe(qr_svg),
+        "verify_url": url,
+        # ?kertas=a4: the card at actual size on an A4 sheet, to cut out (no card printer in most offices).
+        "on_a4": request.GET.get("kertas") == "a4",
+    }
+    return render(request, "members/print_card.html", context)
+
+
+@require_GET
+def verify_card(request, token):
+    """Public (no login): what a card's QR code opens. Only name, unit, status and whether the card is valid
+    (the member is active); no reason, no personal data. An unknown or forged token gives 404."""
+    pk = member_pk_from_token(token)
+    member = Member.objects.select_related("unit__region").filter(pk=pk).first() if pk else None
+    if member is None:
+        response = render(request, "members/verify_card.html", {"member": None}, status=404)
+    else:
+        context = {
+            "member": member,
+            "is_valid": member.status == MemberStatus.AKTIF,
+            "checked_at": timezone.now(),
+        }
+        response = render(request, "members/verify_card.html", context)
+    return _private(response)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # Not kept by browsers or proxies (the status may change tomorrow), not indexed by search engines.
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
