@@ -13,6 +13,11 @@ class CasesConfig(AppConfig):
 
         register_unit_panel(coverage_panel)
 
+        from cases import merge
+        from members.panels import register_merge_handler
+
+        register_merge_handler(merge.move_cases, relations=merge.RELATIONS)
+
         from django.db.models.signals import post_migrate
 
         from cases.categories import seed_categories

@@ -214,6 +214,16 @@ class CaseQuerySet(models.QuerySet):
     def without_psm(self) -> "CaseQuerySet":
         return self.filter(psm__isnull=True)
 
+    def count_by_category(self) -> models.QuerySet:
+        """Counts only (no case's details): dicts of `category__number`, `category__name` and `count`,
+        in the categories' order (one query)."""
+        return (
+            self.order_by()
+            .values("category__number", "category__name", "category__sort_order")
+            .annotate(count=Count("pk"))
+            .order_by("category__sort_order", "category__number")
+        )
+
 
 class Case(models.Model):
     """One person's case (penanganan), handled by one responsible PSM."""

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 
 from cases.models import Kelurahan, PmksCount, with_open_case_counts
+from members.access import scope_of
 from members.models import MemberStatus, Unit
 
 
@@ -37,5 +38,7 @@ def coverage_panel(request: HttpRequest, unit: Unit) -> dict | None:
         "categories": categories,
         "psm_loads": psm,
         "can_view_cases": user.has_perm("cases.view_case"),
+        # The printed sheet follows the coverage pages' rule (ipsm.dashboard): not for coordinators.
+        "can_print_sheet": not scope_of(user).unit_id,
     }
     return {"template": "cases/_unit_coverage.html", "context": context}

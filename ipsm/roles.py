@@ -64,11 +64,13 @@ _TRAINING_WRITE = [
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     STAFF: _READ
     + _ROSTER
-    + ["members.add_unit", "members.change_unit", "members.transfer_member"]
+    + ["members.add_unit", "members.change_unit", "members.transfer_member", "members.merge_member"]
     + _COUNTS
     + _CASES
     + _TRAINING_READ
-    + _TRAINING_WRITE,
+    + _TRAINING_WRITE
+    # Who changed what, who took data out: the activity log (ipsm.activity), UU PDP 27/2022.
+    + ["ipsm.view_exportlog"],
     VIEWER: _READ + _COUNTS + _TRAINING_READ,
     # A coordinator sees the training history of their unit's members, not the events' pages.
     COORDINATOR: _READ + _ROSTER + _COUNTS + ["trainings.view_participant"],

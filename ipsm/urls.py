@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from ipsm import dashboard
+from ipsm import activity_views, dashboard, print_views
 
 admin.site.site_header = "IPSM"
 admin.site.site_title = "IPSM"
@@ -11,12 +11,15 @@ urlpatterns = [
     path("", dashboard.home, name="home"),
     path("cakupan/<str:code>/", dashboard.coverage, name="coverage"),
     path("cakupan/<str:code>/tanpa-psm/", dashboard.coverage_without_psm, name="coverage_without_psm"),
+    path("cakupan/<str:code>/cetak/", print_views.coverage_sheet, name="coverage_print"),
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("aktivitas/", activity_views.activity_log, name="activity"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("members.urls")),
     path("", include("cases.urls")),
     path("", include("trainings.urls")),
     path("", include("ipsm.import_urls")),
+    path("", include("ipsm.export_urls")),
 ]

@@ -1,10 +1,25 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from members.models import Assignment, BoardPosition, Member, Region, StatusChange, Transfer, Unit
+from members import services
+from members.forms import MergeForm
+from members.models import (
+    Assignment,
+    BoardPosition,
+    DuplicateDismissal,
+    Member,
+    Region,
+    StatusChange,
+    Transfer,
+    Unit,
+)
 
 
 @admin.register(Region)
@@ -55,18 +70,85 @@ class TransferInline(admin.TabularInline):
 
 @admin.register(Member)
 class MemberAdmin(SimpleHistoryAdmin):
+    # The change list links to the duplicate review page (templates/admin/members/member/change_list.html).
     list_display = ["full_name", "kta_number", "masked_nik", "sex", "unit", "status", "joined_on"]
-    list_filter = ["status", "sex", "education", "unit__region__level"]
+    list_filter = [
+        "status",
+        "sex",
+        "education",
+        "unit__region__level",
+        ("merged_into", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["full_name", "=nik", "=kta_number", "phone"]
     raw_id_fields = ["unit", "kelurahan"]
-    readonly_fields = ["kta_number", "created_at", "updated_at"]
+    readonly_fields = ["kta_number", "merged_into", "merged_at", "merged_by", "created_at", "updated_at"]
     list_select_related = ["unit__region"]
     date_hierarchy = "joined_on"
     inlines = [StatusChangeInline, TransferInline]
+    actions = ["merge_two"]
 
     @admin.display(description=_("NIK"), ordering="nik")
     def masked_nik(self, member):
         return member.masked_nik
+
+    def has_merge_permission(self, request) -> bool:
+        return request.user.has_perm("members.merge_member")
+
+    @admin.action(description=_("Merge the two selected records of one person"), permissions=["merge"])
+    def merge_two(self, request, queryset):
+        """Two selected members: a page choosing the record that stays, then services.merge_members."""
+        pair = tuple(queryset.select_related("unit__region", "merged_into").order_by("pk"))
+        if len(pair) != 2:
+            self.message_user(request, gettext("Select exactly two members to merge."), messages.WARNING)
+            return None
+        form = MergeForm(request.POST if "survivor" in request.POST else None, pair=pair)
+        if form.is_valid():
+            survivor, merged = pair if form.cleaned_data["survivor"] == pair[0].pk else pair[::-1]
+            try:
+                services.merge_members(survivor=survivor, merged=merged, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    gettext("%(merged)s (KTA %(merged_kta)s) is merged into %(name)s (KTA %(kta)s).")
+                    % {
+                        "merged": merged.full_name,
+                        "merged_kta": merged.kta_number,
+                        "name": survivor.full_name,
+                        "kta": survivor.kta_number,
+                    },
+                    messages.SUCCESS,
+                )
+            return None
+        try:
+            services.check_merge(survivor=pair[0], merged=pair[1], by=request.user)
+            refusal = []
+        except ValidationError as error:
+            refusal = error.messages
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Merge two records"),
+            "opts": self.model._meta,
+            "pair": pair,
+            "form": form,
+            "refusal": refusal,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/members/member/merge_confirm.html", context)
+
+
+@admin.register(DuplicateDismissal)
+class DuplicateDismissalAdmin(admin.ModelAdmin):
+    list_display = ["member_a", "member_b", "dismissed_by", "dismissed_at"]
+    search_fields = [
+        "member_a__full_name",
+        "member_b__full_name",
+        "=member_a__kta_number",
+        "=member_b__kta_number",
+    ]
+    raw_id_fields = ["member_a", "member_b", "dismissed_by"]
+    list_select_related = ["member_a", "member_b", "dismissed_by"]
 
 
 @admin.register(BoardPosition)

@@ -17,10 +17,17 @@ class MemberFilter(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(label=_("IPSM unit"), queryset=Unit.objects.none())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=MemberStatus.choices)
     sex = django_filters.ChoiceFilter(label=_("Sex"), choices=Sex.choices)
+    # Records merged into another (members.services.merge_members) are kept but hidden unless asked for.
+    merged = django_filters.ChoiceFilter(
+        label=_("Merged records"),
+        choices=[("1", _("Only merged records"))],
+        empty_label=_("Hidden"),
+        method="filter_merged",
+    )
 
     class Meta:
         model = Member
-        fields = ["q", "kecamatan", "kelurahan", "unit", "status", "sex"]
+        fields = ["q", "kecamatan", "kelurahan", "unit", "status", "sex", "merged"]
 
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -34,8 +41,15 @@ class MemberFilter(django_filters.FilterSet):
         units = Unit.objects.visible_to(user).select_related("region")
         self.filters["unit"].queryset = units.within(kecamatan_code) if kecamatan_code else units
         self.filters["q"].field.widget.attrs.update(placeholder=_("Name, NIK or KTA number"))
-        for name in ("kecamatan", "kelurahan", "unit", "status", "sex"):
+        for name in ("kecamatan", "kelurahan", "unit", "status", "sex", "merged"):
             self.filters[name].field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return queryset if self.form.cleaned_data.get("merged") else queryset.not_merged()
+
+    def filter_merged(self, queryset, name, value):
+        return queryset.filter(merged_into__isnull=False)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

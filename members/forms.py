@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.access import scope_of
 from members.models import (
     KABKOTA_LEVELS,
     VILLAGE_LEVELS,
@@ -264,3 +265,36 @@ class EndPositionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ended_on"].initial = timezone.localdate()
+
+
+class DuplicateAreaForm(forms.Form):
+    """Narrows the duplicate review list: staff to a kecamatan of their kab/kota, administrators (who see
+    the whole country, where comparing everyone takes long) to a province or kab/kota."""
+
+    wilayah = forms.ModelChoiceField(
+        label=_("Area"), queryset=Region.objects.none(), to_field_name="code", required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = Region.objects.visible_to(user)
+        if scope_of(user).everything:
+            regions = regions.filter(level__in=[RegionLevel.PROVINSI, *KABKOTA_LEVELS])
+        else:
+            regions = regions.filter(level=RegionLevel.KECAMATAN)
+        field = self.fields["wilayah"]
+        field.queryset = regions
+        field.empty_label = _("All of my area")
+        field.label_from_instance = lambda region: f"{region.code} {region}"
+        field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
+
+
+class MergeForm(forms.Form):
+    """Which of two records carries on; the other is merged into it (members.services.merge_members)."""
+
+    survivor = forms.TypedChoiceField(label=_("Keep"), coerce=int, widget=forms.RadioSelect)
+
+    def __init__(self, *args, pair: tuple[Member, Member], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survivor"].choices = [(m.pk, f"{m.full_name} ({m.kta_number})") for m in pair]
+        self.fields["survivor"].initial = pair[0].pk

@@ -1,95 +1,75 @@
-"""Readable change history (field: old -> new, who, when) from django-simple-history records."""
+"""A member's change history and restoring an earlier version of their profile.
 
-from dataclasses import dataclass, field
+The readable history itself is project-wide (ipsm.history); its names stay importable from here.
+"""
 
-from django.db import models
+from django.urls import reverse
 
-from members.nik import mask_nik
+from ipsm.history import HISTORY_LIMIT, Change, HistoryEntry, describe_changes, history_entries
+from members.models import Member
 
-HISTORY_LIMIT = 50
+__all__ = [
+    "HISTORY_LIMIT",
+    "PROFILE_FIELDS",
+    "Change",
+    "HistoryEntry",
+    "history_entries",
+    "member_history",
+    "profile_differences",
+    "restore_preview",
+]
+
+# What a restore brings back: the profile as the member form edits it. Status, unit and KTA number have
+# their own workflows (status changes, transfers, registration), with their own records, so never these.
+PROFILE_FIELDS = (
+    "nik",
+    "full_name",
+    "sex",
+    "birth_place",
+    "birth_date",
+    "address",
+    "rt",
+    "rw",
+    "kelurahan",
+    "phone",
+    "email",
+    "education",
+    "occupation",
+    "joined_on",
+    "sk_number",
+    "sk_date",
+)
 
 
-@dataclass
-class Change:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass
-class HistoryEntry:
-    when: object
-    who: object
-    kind: str  # "+" created, "~" changed, "-" deleted
-    reason: str
-    changes: list[Change] = field(default_factory=list)
-
-
-def history_entries(obj, *, show_nik: bool) -> list[HistoryEntry]:
-    """The newest changes of `obj`, each with the fields it changed; foreign keys shown by name.
-
-    A fixed number of queries: the records with their users, then one query per foreign-key model named.
-    """
-    records = list(
-        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : HISTORY_LIMIT + 1
-        ]
-    )
-    model = obj.__class__
-    diffs = []
-    for newer, older in zip(records, records[1:] + [None], strict=False):
-        if len(diffs) == HISTORY_LIMIT:
-            break
-        delta = newer.diff_against(older).changes if older is not None else []
-        diffs.append((newer, delta))
-    names = _foreign_key_names(model, [change for _record, delta in diffs for change in delta])
-    entries = []
-    for record, delta in diffs:
-        entry = HistoryEntry(
-            when=record.history_date,
-            who=record.history_user,
-            kind=record.history_type,
-            reason=record.history_change_reason or "",
-        )
-        for change in delta:
-            model_field = model._meta.get_field(change.field)
-            entry.changes.append(
-                Change(
-                    label=str(model_field.verbose_name),
-                    old=_display(model_field, change.old, names, show_nik),
-                    new=_display(model_field, change.new, names, show_nik),
-                )
-            )
-        entries.append(entry)
+def member_history(member: Member, *, can_edit: bool) -> list[HistoryEntry]:
+    """The member's history; for editors, each earlier version offers to be restored."""
+    entries = history_entries(member, show_nik=can_edit)
+    if can_edit:
+        # The newest record is the profile as it is now: nothing to restore there.
+        for entry in entries[1:]:
+            if entry.kind != "-":
+                entry.restore_url = reverse("members:restore", args=[member.pk, entry.history_id])
     return entries
 
 
-def _foreign_key_names(model, changes) -> dict:
-    wanted: dict[type, set] = {}
-    for change in changes:
-        model_field = model._meta.get_field(change.field)
-        if isinstance(model_field, models.ForeignKey):
-            wanted.setdefault(model_field.related_model, set()).update(
-                v for v in (change.old, change.new) if v
-            )
-    names = {}
-    for related, pks in wanted.items():
-        # A unit's name is its region's: fetch it in the same query.
-        joins = ["region"] if related._meta.label == "members.Unit" else []
-        for obj in related.objects.filter(pk__in=pks).select_related(*joins):
-            names[(related, obj.pk)] = str(obj)
-    return names
+def profile_differences(member: Member, version) -> list[str]:
+    """The profile fields whose value in `version` (a historical record of the member) differs from now."""
+    return [
+        name
+        for name in PROFILE_FIELDS
+        if getattr(member, Member._meta.get_field(name).attname)
+        != getattr(version, Member._meta.get_field(name).attname)
+    ]
 
 
-def _display(model_field, value, names, show_nik: bool) -> str:
-    if value in (None, ""):
-        return "—"
-    if model_field.name == "nik" and not show_nik:
-        return mask_nik(value)
-    if isinstance(model_field, models.ForeignKey):
-        return names.get((model_field.related_model, value), str(value))
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if hasattr(value, "strftime"):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
+def restore_preview(member: Member, version, *, show_nik: bool) -> list[Change]:
+    """What restoring `version` would change: current value -> value of that version."""
+    return describe_changes(
+        Member,
+        [
+            (name, getattr(member, attname), getattr(version, attname))
+            for name in profile_differences(member, version)
+            for attname in [Member._meta.get_field(name).attname]
+        ],
+        show_nik=show_nik,
+    )

@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members.access import scope_of
+from members.duplicates import DuplicatePairs
 from members.nik import mask_nik
+from members.phone import mask_phone
 
 TERM_WARNING_DAYS = 90
 ROSTER_STALE_DAYS = 180
@@ -141,7 +143,11 @@ class UnitQuerySet(models.QuerySet):
         return self.annotate(
             active_count=Count("members", filter=Q(members__status=MemberStatus.AKTIF)),
             candidate_count=Count("members", filter=Q(members__status=MemberStatus.CALON)),
-            inactive_count=Count("members", filter=Q(members__status=MemberStatus.NONAKTIF)),
+            # A merged duplicate is the same person as another record: not counted again.
+            inactive_count=Count(
+                "members",
+                filter=Q(members__status=MemberStatus.NONAKTIF, members__merged_into__isnull=True),
+            ),
         )
 
 
@@ -247,6 +253,17 @@ class MemberQuerySet(models.QuerySet):
             status_on_day=MemberStatus.AKTIF
         )
 
+    def not_merged(self) -> "MemberQuerySet":
+        """Leave out records merged into another (members.services.merge_members): kept, but not listed."""
+        return self.filter(merged_into__isnull=True)
+
+    def duplicate_pairs(self) -> "DuplicatePairs":
+        """Likely duplicates among these members (not merged, pair not dismissed); see members.duplicates.
+
+        Chain after visible_to(user): the pairs stay inside the user's scope.
+        """
+        return DuplicatePairs(self.not_merged())
+
     def search(self, text: str) -> "MemberQuerySet":
         """Name (any part) or KTA number. A NIK is looked up by members.views.member_search, never by URL."""
         text = text.strip()
@@ -288,6 +305,27 @@ class Member(models.Model):
     )
     status_reason = models.CharField(_("reason"), max_length=20, choices=InactiveReason.choices, blank=True)
     status_since = models.DateField(_("status since"))
+    # A duplicate record merged into another (members.services.merge_members) is kept, inactive, pointing
+    # at the record that carries on; default lists leave it out (MemberQuerySet.not_merged).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+    )
+    merged_at = models.DateTimeField(_("merged at"), null=True, blank=True, editable=False)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("merged by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -298,7 +336,10 @@ class Member(models.Model):
         ordering = ["full_name", "pk"]
         verbose_name = _("member (PSM)")
         verbose_name_plural = _("members (PSM)")
-        permissions = [("transfer_member", _("Can transfer a member to another unit"))]
+        permissions = [
+            ("transfer_member", _("Can transfer a member to another unit")),
+            ("merge_member", _("Can merge duplicate member records")),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(nik__regex=r"^[0-9]{16}$"), name="member_nik_16_digits"),
             models.CheckConstraint(
@@ -308,6 +349,15 @@ class Member(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(phone="") | Q(phone__regex=r"^\+628[0-9]{8,11}$"), name="member_phone_e164"
+            ),
+            # A merged record is inactive, says when it was merged, and never points at itself.
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True, merged_at__isnull=True)
+                | (
+                    Q(merged_into__isnull=False, merged_at__isnull=False, status=MemberStatus.NONAKTIF)
+                    & ~Q(merged_into=models.F("pk"))
+                ),
+                name="member_merged_is_inactive",
             ),
         ]
         indexes = [
@@ -323,10 +373,41 @@ class Member(models.Model):
     def masked_nik(self) -> str:
         return mask_nik(self.nik)
 
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
     def allowed_next_statuses(self) -> tuple[str, ...]:
+        if self.merged_into_id:
+            return ()  # the person carries on in the record it was merged into
         if self.status == MemberStatus.NONAKTIF and self.status_reason == InactiveReason.MENINGGAL_DUNIA:
             return ()
         return STATUS_TRANSITIONS[MemberStatus(self.status)]
+
+
+class DuplicateDismissal(models.Model):
+    """Two members someone checked and found to be different people ("bukan duplikat"): the duplicate
+    finder no longer offers the pair. Stored once per pair, lower pk first."""
+
+    member_a = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    member_b = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dismissed duplicate")
+        verbose_name_plural = _("dismissed duplicates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member_a__lt=models.F("member_b")), name="dismissal_lower_pk_first"
+            ),
+            models.UniqueConstraint(fields=["member_a", "member_b"], name="dismissal_once_per_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_a_id} ≠ {self.member_b_id}"
 
 
 class StatusChange(models.Model):

@@ -5,6 +5,10 @@
   the user may not see it). Each panel does its own access checks and keeps to a constant number of queries.
 - Activation checks: a callable `check(member)` run before a member becomes active; it returns a warning
   (text for the user, also recorded in the status history if staff go ahead) or None.
+- Merge handlers: a callable `handler(*, survivor, merged, by)` moving the app's rows that point at the
+  merged member to the survivor, inside members.services.merge_members' transaction. Each names the
+  relations it handles ("app_label.Model.field"); merge_members refuses to run while a relation to Member
+  is handled by nobody, so a new foreign key cannot be forgotten.
 """
 
 from collections.abc import Callable
@@ -17,10 +21,12 @@ from django.utils.safestring import SafeString
 UnitPanel = Callable[[HttpRequest, object], dict | None]
 MemberPanel = Callable[[HttpRequest, object], dict | None]
 ActivationCheck = Callable[[object], str | None]
+MergeHandler = Callable[..., None]
 
 UNIT_PANELS: list[UnitPanel] = []
 MEMBER_PANELS: list[MemberPanel] = []
 ACTIVATION_CHECKS: list[ActivationCheck] = []
+MERGE_HANDLERS: dict[MergeHandler, tuple[str, ...]] = {}
 
 _F = TypeVar("_F", bound=Callable)
 
@@ -69,3 +75,9 @@ def render_member_panels(request: HttpRequest, member) -> list[SafeString]:
 def activation_warnings(member) -> list[str]:
     """What the registered checks have against this member becoming active (empty: nothing)."""
     return [warning for check in ACTIVATION_CHECKS if (warning := check(member))]
+
+
+def register_merge_handler(func: MergeHandler, *, relations: list[str]) -> MergeHandler:
+    """Move an app's rows from a merged member to the survivor; `relations` are those it takes care of."""
+    MERGE_HANDLERS[func] = tuple(relations)
+    return func

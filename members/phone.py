@@ -31,3 +31,10 @@ def normalize_phone(raw: object) -> str:
             code="phone",
         )
     return "+62" + national
+
+
+def mask_phone(phone: str) -> str:
+    """`+62812••••7890`: enough to tell two numbers apart on a review page, not enough to call."""
+    if len(phone) < 10:
+        return phone
+    return phone[:6] + "•" * (len(phone) - 10) + phone[-4:]

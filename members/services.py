@@ -5,14 +5,19 @@ Each takes the acting user explicitly and records it, in our own tables and in d
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Left
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.history import profile_differences
 from members.models import (
+    BOARD_ROLE_ORDER,
     SINGLE_SEAT_ROLES,
     BoardPosition,
+    DuplicateDismissal,
     InactiveReason,
     Member,
     MemberStatus,
@@ -161,3 +166,216 @@ def confirm_roster(*, unit: Unit, by) -> None:
     unit._history_user = by
     unit._change_reason = _("Roster checked")
     unit.save(update_fields=["roster_confirmed_at", "roster_confirmed_by"])
+
+
+@transaction.atomic
+def restore_member_version(*, member: Member, history_id: int, by) -> list[str]:
+    """Bring back the profile of an earlier version of a member (members.history.PROFILE_FIELDS).
+
+    Status, unit and KTA number are never restored: they have their own workflows and records. The restored
+    values are validated as they are now (a NIK since taken by another member is refused). Returns the names
+    of the fields restored; with none, nothing is saved.
+    """
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    version = member.history.filter(history_id=history_id).first()
+    if version is None:
+        raise ValidationError(_("This version does not belong to this member."), code="unknown_version")
+    changed = profile_differences(member, version)
+    if not changed:
+        return []
+    for name in changed:
+        attname = Member._meta.get_field(name).attname
+        setattr(member, attname, getattr(version, attname))
+    if "nik" in changed and Member.objects.filter(nik=member.nik).exclude(pk=member.pk).exists():
+        raise ValidationError(
+            _("The NIK of this version is now registered to another member: it cannot be restored."),
+            code="nik_taken",
+        )
+    if "kelurahan" in changed and not member.kelurahan_id.startswith(member.unit.region.kabkota_code):
+        raise ValidationError(
+            _("The kelurahan/desa of this version is outside the kab/kota of the member's current unit."),
+            code="kelurahan_elsewhere",
+        )
+    member.full_clean()
+    member._history_user = by
+    member._change_reason = _("Restored from the version of %(date)s") % {
+        "date": timezone.localtime(version.history_date).strftime("%d/%m/%Y %H:%M")
+    }
+    member.save(update_fields=[*changed, "updated_at"])
+    return changed
+
+
+# Merging duplicate records -----------------------------------------------------------------------------
+
+# Taken from the merged record where the survivor has nothing; a value the survivor has is never replaced.
+MERGE_FILL_FIELDS = ("phone", "email", "education", "occupation", "sk_number", "sk_date")
+
+# Relations to Member that merge_members moves itself; other apps' come from members.panels.MERGE_HANDLERS.
+_OWN_MERGE_RELATIONS = (
+    "members.StatusChange.member",
+    "members.Transfer.member",
+    "members.BoardPosition.member",
+    "members.Member.merged_into",
+    # Left on the merged record on purpose: "not the same person" was said of that record, and the
+    # duplicate finder no longer looks at merged records.
+    "members.DuplicateDismissal.member_a",
+    "members.DuplicateDismissal.member_b",
+)
+
+
+def member_relations() -> set[str]:
+    """Every foreign key to Member as "app_label.Model.field", django-simple-history's copies left out
+    (history stays as it was written)."""
+    return {
+        f"{field.related_model._meta.label}.{field.field.name}"
+        for field in Member._meta.get_fields(include_hidden=True)
+        if field.is_relation
+        and field.auto_created
+        and not field.concrete
+        and getattr(field.related_model, "instance_type", None) is None
+    }
+
+
+def unhandled_merge_relations() -> set[str]:
+    from members.panels import MERGE_HANDLERS
+
+    return member_relations() - set(_OWN_MERGE_RELATIONS).union(*MERGE_HANDLERS.values())
+
+
+def merge_fill_fields(*, survivor: Member, merged: Member) -> list[str]:
+    """The survivor's empty fields that merging fills from the merged record."""
+    return [
+        name
+        for name in MERGE_FILL_FIELDS
+        if getattr(survivor, name) in ("", None) and getattr(merged, name) not in ("", None)
+    ]
+
+
+def check_merge(*, survivor: Member, merged: Member, by) -> None:
+    """Refuse (ValidationError) a merge that must not happen; the merge page shows why before anyone tries."""
+    if survivor.pk == merged.pk:
+        raise ValidationError(_("A record cannot be merged into itself."), code="same_member")
+    for member in (merged, survivor):
+        if member.merged_into_id:
+            raise ValidationError(
+                _("%(name)s (KTA %(kta)s) was already merged into another record.")
+                % {"name": member.full_name, "kta": member.kta_number},
+                code="already_merged",
+            )
+    in_scope = Member.objects.visible_to(by).filter(pk__in=[survivor.pk, merged.pk]).count()
+    if not by.has_perm("members.merge_member") or in_scope != 2:
+        raise ValidationError(
+            _("You may only merge members of your own area whose records you may edit."), code="out_of_scope"
+        )
+
+
+@transaction.atomic
+def merge_members(*, survivor: Member, merged: Member, by) -> Member:
+    """Merge two records of one person: everything of `merged` moves to `survivor`, in one transaction.
+
+    Moves status history (each step's note starts with the merged KTA), transfers, board seats (where both
+    hold a current seat on one board the higher-ranked stays and the other ends today), records merged
+    earlier into `merged`, and whatever other apps registered (members.panels.register_merge_handler:
+    trainings, cases). Empty profile fields of the survivor are filled (MERGE_FILL_FIELDS). The merged
+    record is kept: it becomes inactive ("lainnya", the note naming the survivor's KTA) and points at the
+    survivor (merged_into). Both records get a status step and a history entry with the reason.
+    """
+    unhandled = unhandled_merge_relations()
+    if unhandled:
+        names = ", ".join(sorted(unhandled))
+        raise ImproperlyConfigured(f"merge_members does not know where to move {names}")
+    if survivor.pk == merged.pk:
+        raise ValidationError(_("A record cannot be merged into itself."), code="same_member")
+    # Both rows locked, in pk order so that two merges of the same pair cannot deadlock.
+    pair = Member.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk]).order_by("pk")
+    locked = {member.pk: member for member in pair}
+    survivor, merged = locked[survivor.pk], locked[merged.pk]
+    check_merge(survivor=survivor, merged=merged, by=by)
+    today = timezone.localdate()
+    into = _("Merged into KTA %(kta)s") % {"kta": survivor.kta_number}
+    taken_in = _("Merged with KTA %(kta)s") % {"kta": merged.kta_number}
+
+    merged.status_changes.update(
+        member=survivor, note=Left(Concat(Value(f"[{merged.kta_number}] "), F("note")), 255)
+    )
+    merged.transfers.update(member=survivor)
+    _move_board_seats(survivor=survivor, merged=merged, on=today, by=by, reason=taken_in)
+    Member.objects.filter(merged_into=merged).update(merged_into=survivor)
+    from members.panels import MERGE_HANDLERS
+
+    for handler in MERGE_HANDLERS:
+        handler(survivor=survivor, merged=merged, by=by)
+
+    if merged.status == MemberStatus.NONAKTIF:
+        StatusChange.objects.create(
+            member=merged,
+            old_status=merged.status,
+            new_status=merged.status,
+            reason=merged.status_reason,
+            changed_on=today,
+            note=into,
+            changed_by=by,
+        )
+    else:
+        change_member_status(
+            member=merged,
+            new_status=MemberStatus.NONAKTIF,
+            reason=InactiveReason.LAINNYA,
+            changed_on=max(today, merged.status_since),
+            note=into,
+            by=by,
+        )
+        merged.refresh_from_db()
+    merged.merged_into = survivor
+    merged.merged_at = timezone.now()
+    merged.merged_by = by
+    merged._history_user = by
+    merged._change_reason = into
+    merged.save(update_fields=["merged_into", "merged_at", "merged_by", "updated_at"])
+
+    filled = merge_fill_fields(survivor=survivor, merged=merged)
+    for name in filled:
+        setattr(survivor, name, getattr(merged, name))
+    StatusChange.objects.create(
+        member=survivor,
+        old_status=survivor.status,
+        new_status=survivor.status,
+        reason=survivor.status_reason,
+        changed_on=today,
+        note=_("Record of %(name)s, KTA %(kta)s, merged into this one")
+        % {"name": merged.full_name, "kta": merged.kta_number},
+        changed_by=by,
+    )
+    survivor._history_user = by
+    survivor._change_reason = taken_in
+    survivor.save(update_fields=[*filled, "updated_at"])
+    return survivor
+
+
+def _move_board_seats(*, survivor: Member, merged: Member, on: datetime.date, by, reason: str) -> None:
+    # A member holds one current seat per board (board_one_seat_per_member): where both records do, the
+    # higher-ranked seat stays (ketua over anggota pengurus; the survivor's on a tie) and the other ends.
+    held = {seat.unit_id: seat for seat in BoardPosition.objects.current().filter(member=survivor)}
+    for seat in BoardPosition.objects.select_for_update().filter(member=merged).order_by("pk"):
+        other = held.get(seat.unit_id) if seat.ended_on is None else None
+        if other is not None:
+            if BOARD_ROLE_ORDER[seat.role] < BOARD_ROLE_ORDER[other.role]:
+                _end_seats(BoardPosition.objects.filter(pk=other.pk), ended_on=on, by=by)
+                held[seat.unit_id] = seat
+            else:
+                seat.ended_on = on
+        seat.member = survivor
+        seat._history_user = by
+        seat._change_reason = reason
+        seat.save(update_fields=["member", "ended_on"])
+
+
+def dismiss_duplicate(*, member: Member, other: Member, by) -> DuplicateDismissal:
+    """Record that two members are different people ("bukan duplikat"): the finder stops offering them."""
+    if member.pk == other.pk:
+        raise ValidationError(_("A record cannot be merged into itself."), code="same_member")
+    low, high = sorted((member.pk, other.pk))
+    dismissal, _created = DuplicateDismissal.objects.get_or_create(
+        member_a_id=low, member_b_id=high, defaults={"dismissed_by": by}
+    )
+    return dismissal

@@ -1,23 +1,41 @@
 from django.urls import path
 
-from members import views
+from members import duplicate_views, export_views, history_views, print_views, views
 
 app_name = "members"
 
 urlpatterns = [
     path("anggota/", views.member_list, name="list"),
     path("anggota/cari/", views.member_search, name="search"),
+    path("anggota/duplikat/", duplicate_views.duplicate_list, name="duplicates"),
+    path("anggota/duplikat/<int:a>-<int:b>/gabungkan/", duplicate_views.member_merge, name="merge"),
+    path(
+        "anggota/duplikat/<int:a>-<int:b>/bukan-duplikat/",
+        duplicate_views.duplicate_dismiss,
+        name="dismiss_duplicate",
+    ),
+    path("anggota/ekspor/<str:fmt>/", export_views.member_export, name="export"),
     path("anggota/<int:pk>/", views.member_detail, name="detail"),
     path("anggota/<int:pk>/ubah/", views.member_edit, name="edit"),
     path("anggota/<int:pk>/status/", views.member_status, name="status"),
     path("anggota/<int:pk>/mutasi/", views.member_transfer, name="transfer"),
+    path("anggota/<int:pk>/kartu/", print_views.member_card, name="card"),
+    path(
+        "anggota/<int:pk>/riwayat/<int:history_id>/pulihkan/",
+        history_views.member_restore,
+        name="restore",
+    ),
     path("unit/", views.unit_list, name="unit_list"),
     path("unit/tambah/", views.unit_create, name="unit_create"),
+    path("unit/ekspor/<str:fmt>/", export_views.unit_export, name="unit_export"),
     path("unit/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("unit/<int:pk>/ubah/", views.unit_edit, name="unit_edit"),
+    path("unit/<int:pk>/cetak/", print_views.unit_roster, name="unit_print"),
     path("unit/<int:pk>/roster-diperiksa/", views.unit_confirm_roster, name="unit_confirm_roster"),
     path("unit/<int:unit_pk>/anggota/tambah/", views.member_create, name="create"),
     path("unit/<int:unit_pk>/pengurus/tambah/", views.board_add, name="board_add"),
     path("pengurus/<int:pk>/akhiri/", views.board_end, name="board_end"),
     path("wilayah/<str:code>/", views.region_detail, name="region"),
+    # Public: what the QR code on a member card opens (members/print_views.py).
+    path("verifikasi/<str:token>/", print_views.verify_card, name="verify"),
 ]

@@ -24,7 +24,7 @@ from members.forms import (
     TransferForm,
     UnitForm,
 )
-from members.history import history_entries
+from members.history import history_entries, member_history
 from members.models import BOARD_ROLE_ORDER, BoardPosition, Member, Region, Unit
 from members.nik import normalize_nik
 from members.panels import render_member_panels, render_unit_panels
@@ -34,7 +34,7 @@ PAGE_SIZES = (25, 50, 100)
 
 
 def _get_member(user, pk, perm=None) -> Member:
-    queryset = Member.objects.select_related("unit__region", "kelurahan")
+    queryset = Member.objects.select_related("unit__region", "kelurahan", "merged_into")
     return get_for_user(queryset, user, pk=pk, perm=perm)
 
 
@@ -98,7 +98,8 @@ def member_detail(request, pk):
             "from_unit__region", "to_unit__region", "transferred_by"
         ),
         "board_positions": member.board_positions.select_related("unit__region"),
-        "history": history_entries(member, show_nik=can_edit) if can_edit else None,
+        "merged_records": member.merged_records.all(),
+        "history": member_history(member, can_edit=can_edit) if can_edit else None,
         "panels": render_member_panels(request, member),
     }
     return render(request, "members/member_detail.html", context)
@@ -196,7 +197,7 @@ def unit_detail(request, pk):
     )
     for position in board:
         position.warning = position.term_warning(today)
-    roster = unit.members.select_related("kelurahan").order_by("status", "full_name")
+    roster = unit.members.not_merged().select_related("kelurahan").order_by("status", "full_name")
     can_edit_unit = request.user.has_perm("members.change_unit")
     context = {
         "unit": unit,

@@ -15,3 +15,8 @@ class TrainingsConfig(AppConfig):
         register_member_panel(member_training_panel)
         register_unit_panel(unit_training_panel)
         register_activation_check(basic_training_check)
+
+        from members.panels import register_merge_handler
+        from trainings import merge
+
+        register_merge_handler(merge.move_training_records, relations=merge.RELATIONS)

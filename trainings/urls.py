@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trainings import report_views, views
+from trainings import export_views, history_views, report_views, views
 
 app_name = "trainings"
 
@@ -8,14 +8,22 @@ urlpatterns = [
     # Events, sessions, participants, attendance, certificates (trainings/views.py)
     path("pelatihan/", views.event_list, name="list"),
     path("pelatihan/baru/", views.event_create, name="create"),
+    path("pelatihan/ekspor/<str:fmt>/", export_views.event_export, name="export"),
     path("pelatihan/<int:pk>/", views.event_detail, name="detail"),
     path("pelatihan/<int:pk>/ubah/", views.event_edit, name="edit"),
+    path("pelatihan/<int:pk>/riwayat/", history_views.event_history, name="history"),
     path("pelatihan/<int:pk>/materi/", views.session_add, name="session_add"),
     path("materi/<int:pk>/hapus/", views.session_delete, name="session_delete"),
     path("pelatihan/<int:pk>/undang/", views.invite, name="invite"),
     path("pelatihan/<int:pk>/kehadiran/", views.attendance, name="attendance"),
+    path(
+        "pelatihan/<int:pk>/peserta/ekspor/<str:fmt>/",
+        export_views.participant_export,
+        name="participant_export",
+    ),
     path("pelatihan/<int:pk>/sertifikat/", views.issue_certificates, name="issue_certificates"),
     path("peserta/<int:pk>/sertifikat/", views.certificate, name="certificate"),
     # Five-level indicator report (trainings/report_views.py)
     path("indikator/", report_views.indicator_report, name="indicators"),
+    path("indikator/ekspor/<str:fmt>/", export_views.indicator_export, name="indicator_export"),
 ]
