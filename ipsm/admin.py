@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from ipsm.exports import LIST_LABELS
-from ipsm.models import ExportLog
+from ipsm.models import ExportLog, ImportJob
 
 
 @admin.register(ExportLog)
@@ -27,4 +27,43 @@ class ExportLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Imports, read-only, for administrators looking into a user's problem. The file itself is never shown
+    (it holds personal data, and is wiped once the import ends); deleting a job deletes its row outcomes."""
+
+    list_display = ["created_at", "user", "kind", "file_name", "status", "processed_rows", "error_rows"]
+    list_filter = ["kind", "status", "created_at"]
+    search_fields = ["user__username", "file_name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    exclude = ["content"]
+    readonly_fields = [
+        "created_at",
+        "user",
+        "kind",
+        "file_name",
+        "options",
+        "status",
+        "message",
+        "total_rows",
+        "processed_rows",
+        "new_rows",
+        "updated_rows",
+        "unchanged_rows",
+        "error_rows",
+        "checked_at",
+        "finished_at",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -103,3 +103,17 @@ def test_pmks_categories_cannot_be_deleted_only_retired(as_user, superuser):
     category = PmksCategory.objects.get(number=14)
     response = as_user(superuser).get(reverse("admin:cases_pmkscategory_delete", args=[category.pk]))
     assert response.status_code == 403
+
+
+def test_import_jobs_are_listed_read_only_without_the_file(as_user, superuser, staff):
+    from ipsm.models import ImportJob
+
+    job = ImportJob.objects.create(
+        kind="members", user=staff, file_name="anggota.xlsx", content=b"3371034508850001 Siti"
+    )
+    client = as_user(superuser)
+    listing = client.get(reverse("admin:ipsm_importjob_changelist"))
+    assert listing.status_code == 200 and "anggota.xlsx" in listing.content.decode()
+    page = client.get(reverse("admin:ipsm_importjob_change", args=[job.pk])).content.decode()
+    assert "anggota.xlsx" in page and "3371034508850001" not in page
+    assert client.get(reverse("admin:ipsm_importjob_add")).status_code == 403
