@@ -1,0 +1,39 @@
+"""`make bench` (ipsm/benchmarks.py): the measuring child runs every page on whatever data it finds, and the
+framework's floor page exists only under the benchmark's own URLconf."""
+
+import pytest
+from django.urls import reverse
+
+from cases.models import PmksCategory
+from ipsm import benchmarks
+from tests import factories
+
+
+def test_labels_match_what_the_load_test_reads():
+    assert benchmarks.label(0.1) == "national data, scale 0.1"
+    assert benchmarks.label(1.0) == "national data, scale 1"
+
+
+def test_floor_page_is_not_a_public_url(as_user, staff, settings):
+    client = as_user(staff)
+    assert client.get(benchmarks.FLOOR_URL).status_code == 404
+    settings.ROOT_URLCONF = "ipsm.benchmarks"
+    response = client.get(benchmarks.FLOOR_URL)
+    assert response.status_code == 200
+    assert b"staf-magelang" in response.content
+
+
+@pytest.mark.django_db
+def test_measure_times_every_page_and_both_floors(magelang, unit_a, staff):
+    factories.MemberFactory.create_batch(3, unit=unit_a)
+    factories.CaseFactory(kelurahan=magelang["rejowinangun_utara"])
+    factories.PmksCountFactory(
+        kelurahan=magelang["rejowinangun_utara"], category=PmksCategory.objects.get(number=24)
+    )
+    result = benchmarks.measure(kabkota="33.71", runs=1)
+    names = [page["name"] for page in result["pages"]]
+    assert names[0] == "coverage: national (superuser /)"
+    assert benchmarks.FRAMEWORK_FLOOR in names and benchmarks.DATABASE_FLOOR in names
+    assert all(page["ms"] > 0 and page["queries"] >= 0 for page in result["pages"])
+    assert result["targets"] == {"kabkota": "33.71", "kecamatan": "33.71.03", "unit": unit_a.pk}
+    assert reverse("home") == "/"
