@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install assets messages demo lint check clean
+.PHONY: run test install assets messages demo lint check clean loadtest restore-test bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -40,6 +40,20 @@ test: install assets messages
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The main pages timed on a small and a large generated national data set (ipsm/benchmarks.py); the data
+# sets are kept in var/pgdata for the next run. The large one is the whole nation (SCALE=0.1 for a tenth);
+# about 10 minutes from scratch on 2 cores, 3 when the data sets are kept. Figures in var/bench.json.
+bench: install messages
+	$(BIN)/python manage.py bench $(if $(SCALE),--large $(SCALE))
+
+# gunicorn (production settings) on PostgreSQL under 20 locust staff for 60 s; figures in var/loadtest.json.
+loadtest: install assets messages
+	$(BIN)/python -m loadtest.run
+
+# deploy/ipsm-backup.sh on the demo database, restored into a scratch database and compared (docs/deploy.md).
+restore-test: demo
+	$(BIN)/python deploy/restore_test.py
 
 check: install
 	DEBUG=0 SECRET_KEY=check-only-$$(date +%s)-not-a-real-secret-value-xxxxxxxxxxxxxxxx ALLOWED_HOSTS=ipsm.example.go.id \

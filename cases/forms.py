@@ -20,6 +20,7 @@ from cases.models import (
     Referral,
     ReferralOutcome,
 )
+from ipsm.concurrency import VersionedFormMixin
 from members.access import scope_of
 from members.forms import DateInput
 from members.models import Member, Region, Sex
@@ -34,11 +35,16 @@ def _not_in_future(form: forms.Form, field: str) -> None:
         form.add_error(field, ValidationError(_("The date cannot be in the future."), code="future"))
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(VersionedFormMixin, forms.ModelForm):
     """A new case, or the corrections to one (person, place, category, description, channel).
 
     NIK is optional (people in need often have no KTP at hand) but checked like a member's when given.
     """
+
+    stale_message = _(
+        "This case was changed by someone else after you opened this page. Your changes were not saved: "
+        "reload the page to see the current data, then make your changes again."
+    )
 
     # Typed with spaces and dots; clean_person_nik stores the 16 digits.
     person_nik = forms.CharField(

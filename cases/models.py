@@ -435,7 +435,7 @@ class KelurahanQuerySet(RegionQuerySet):
         pmks = PmksCount.objects.none() if period is None else PmksCount.objects.for_period(period)
         pmks = pmks.filter(kelurahan_id=code).order_by().values("kelurahan_id").annotate(total=Sum("count"))
         integer = models.IntegerField()
-        queryset = self.annotate(
+        return self.annotate(
             active_psm=count_subquery(active),
             # A typed NULL without a period: the roll-up's SUM() needs to know the type.
             pmks=Cast(Value(None), integer) if period is None else _subquery_value(pmks, "total", integer),
@@ -447,8 +447,13 @@ class KelurahanQuerySet(RegionQuerySet):
             max_pmks_per_psm=Coalesce(
                 _subquery_value(target, "max_pmks_per_psm", integer), Value(DEFAULT_MAX_PMKS_PER_PSM)
             ),
-        )
-        return queryset.annotate(
+        ).with_coverage_results()
+
+    def with_coverage_results(self) -> "KelurahanQuerySet":
+        """What follows from `active_psm`, `pmks` and the targets (annotated by with_coverage() or
+        from_snapshot()): PSM target and still needed, PMKS per PSM, status, the flags the roll-up counts."""
+        integer = models.IntegerField()
+        return self.annotate(
             psm_target=Greatest(
                 F("min_active_psm"),
                 Coalesce(Ceil(F("pmks") * 1.0 / F("max_pmks_per_psm")), Value(0.0)),
@@ -495,6 +500,21 @@ class KelurahanQuerySet(RegionQuerySet):
         """`unit_pk`: the kelurahan's IPSM unit, or None (a join, no extra query)."""
         return self.annotate(unit_pk=F("unit__id"))
 
+    def from_snapshot(self, period_key: str, *, figures: list[str] | None = None) -> "KelurahanQuerySet":
+        """The figures of with_coverage() and of trainings' with_training_coverage() as the last refresh of
+        the coverage snapshot stored them (ipsm.coverage_snapshot), under their live names, for the
+        kelurahan in it only. `period_key` is a Period's key, or "" for a period without PMKS counts;
+        `figures` limits the stored columns read (the refresh reads the counts and derives the rest)."""
+        snapshot = models.FilteredRelation(
+            "coverage_snapshots", condition=Q(coverage_snapshots__period_key=period_key)
+        )
+        names = SNAPSHOT_FIGURES if figures is None else figures
+        return (
+            self.annotate(snapshot=snapshot)
+            .filter(snapshot__isnull=False)
+            .annotate(**{name: F(f"snapshot__{name}") for name in names})
+        )
+
 
 # What a group of kelurahan adds up to; the worst kelurahan sets the group's status. The sums reuse the
 # per-kelurahan names, so an entry must not refer to a name that an earlier entry has already replaced.
@@ -510,6 +530,95 @@ _ROLLUP = {
     "kelurahan_short": Sum("is_short"),
     "coverage_status": Min("coverage_status"),
 }
+
+
+class CoverageSnapshot(models.Model):
+    """What with_coverage() and with_training_coverage() give one kelurahan in one period, as the last
+    refresh found it (ipsm.coverage_snapshot): the counts, and what follows from them (target, shortfall,
+    status, shares), derived by the same expressions; only the national and province dashboards read it.
+
+    `period_key` "" holds the figures of any period without PMKS counts: only PMKS and what follows from it
+    differ between periods.
+    """
+
+    kelurahan = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="coverage_snapshots")
+    period_key = models.CharField(max_length=7, blank=True)
+    # Counts.
+    active_psm = models.IntegerField()
+    pmks = models.IntegerField(null=True)
+    open_cases = models.IntegerField()
+    open_cases_without_psm = models.IntegerField()
+    min_active_psm = models.IntegerField()
+    max_pmks_per_psm = models.IntegerField()
+    trained_psm = models.IntegerField()
+    trained_recent_psm = models.IntegerField()
+    # Derived from the counts in the same transaction (KelurahanQuerySet.with_coverage_results...).
+    psm_target = models.IntegerField(null=True)
+    psm_needed = models.IntegerField(null=True)
+    pmks_per_psm = models.FloatField(null=True)
+    coverage_status = models.CharField(max_length=1, blank=True, choices=CoverageStatus.choices)
+    pmks_without_psm = models.IntegerField(null=True)
+    is_short = models.IntegerField(null=True)
+    trained_share = models.FloatField(null=True)
+    trained_recent_share = models.FloatField(null=True)
+
+    class Meta:
+        verbose_name = _("coverage snapshot")
+        verbose_name_plural = _("coverage snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_key", "kelurahan"], name="coverage_snapshot_one_per_period"
+            )
+        ]
+        indexes = [
+            # The dashboards' default order (KelurahanQuerySet.worst_first): a page of 50 is an index scan.
+            models.Index(
+                "period_key",
+                "coverage_status",
+                F("psm_needed").desc(),
+                F("open_cases_without_psm").desc(),
+                "kelurahan",
+                name="coverage_snapshot_worst_first",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kelurahan_id} {self.period_key or '-'}"
+
+
+# What a snapshot row holds, named as the live annotations: the counts, then what is derived from them.
+SNAPSHOT_COUNTS = [
+    "active_psm", "pmks", "open_cases", "open_cases_without_psm", "min_active_psm", "max_pmks_per_psm",
+    "trained_psm", "trained_recent_psm",
+]  # fmt: skip
+SNAPSHOT_FIGURES = [
+    field.name
+    for field in CoverageSnapshot._meta.concrete_fields
+    if field.name not in ("id", "kelurahan", "period_key")
+]
+SNAPSHOT_DERIVED = [name for name in SNAPSHOT_FIGURES if name not in SNAPSHOT_COUNTS]
+
+
+class CoverageRefresh(models.Model):
+    """When the coverage snapshot was last refreshed, how long that took, the periods it holds (one row)."""
+
+    refreshed_at = models.DateTimeField(_("figures as of"), null=True)
+    seconds = models.FloatField(default=0)
+    period_keys = models.JSONField(default=list)
+    # When a page last queued a refresh, so that many visitors of a stale page queue one between them.
+    requested_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("coverage snapshot refresh")
+        verbose_name_plural = _("coverage snapshot refreshes")
+
+    def __str__(self) -> str:
+        return f"{self.refreshed_at:%Y-%m-%d %H:%M}" if self.refreshed_at else "-"
+
+    @property
+    def periods(self) -> list[Period]:
+        """The periods with PMKS counts at the refresh, newest first."""
+        return sorted((Period.parse(key) for key in self.period_keys), reverse=True)
 
 
 class KelurahanManager(models.Manager.from_queryset(KelurahanQuerySet)):

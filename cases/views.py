@@ -25,6 +25,7 @@ from cases.forms import (
 )
 from cases.models import Case, Referral, ReferralOutcome
 from cases.tables import CaseTable
+from ipsm.concurrency import save_unless_changed
 from members.access import get_for_user, require_perm
 from members.nik import mask_nik
 
@@ -96,8 +97,7 @@ def case_create(request):
 def case_edit(request, pk):
     case = _get_case(request.user, pk, perm=CHANGE)
     form = CaseForm(request.POST or None, instance=case, user=request.user)
-    if form.is_valid():
-        form.save()
+    if form.is_valid() and save_unless_changed(form):
         messages.success(request, _("Changes saved."))
         return redirect("cases:detail", pk=case.pk)
     return render(request, "cases/case_form.html", {"form": form, "case": case})

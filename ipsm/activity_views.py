@@ -21,5 +21,7 @@ def activity_log(request):
     if not form.is_bound or form.is_valid():
         filters = form.filters() if form.is_bound else ActivityFilters()
         number = request.GET.get("page", "1")
-        page = activity_page(request.user, filters, int(number) if number.isdigit() else 1)
+        page = activity_page(
+            request.user, filters, int(number) if number.isascii() and number.isdigit() else 1
+        )
     return render(request, "ipsm/activity.html", {"form": form, "page": page})

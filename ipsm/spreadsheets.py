@@ -9,8 +9,8 @@ or raise CellError with an Indonesian message for the preview.
 import csv
 import datetime
 import io
+import math
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -53,18 +53,20 @@ def open_sheet(content: bytes, file_name: str) -> Sheet:
 
 
 def _open_xlsx(content: bytes) -> Sheet:
+    unreadable = _("The file cannot be read as an Excel workbook (.xlsx).")
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise FileRefused(_("The file cannot be read as an Excel workbook (.xlsx).")) from error
-    sheet = workbook.worksheets[0]
-    # Read-only sheets yield every row, blank ones included, so the count below is Excel's row number.
-    rows = enumerate(sheet.iter_rows(values_only=True), start=1)
-    first = next(rows, None)
+        sheet = workbook.worksheets[0]
+        # Read-only sheets yield every row, blank ones included, so the count below is Excel's row number.
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        first = next(rows, None)
+        row_count = sheet.max_row - 1 if sheet.max_row else None
+    except Exception as error:  # not a zip, or a damaged workbook: openpyxl fails with whatever it meets
+        raise FileRefused(unreadable) from error
     if first is None:
         raise FileRefused(_("The first sheet of the workbook is empty."))
-    row_count = sheet.max_row - 1 if sheet.max_row else None
-    return Sheet(header=[_header_text(value) for value in first[1]], rows=rows, row_count=row_count)
+    header = [_header_text(value) for value in first[1]]
+    return Sheet(header=header, rows=_refuse_on_error(rows, unreadable), row_count=row_count)
 
 
 def _open_csv(content: bytes) -> Sheet:
@@ -74,12 +76,29 @@ def _open_csv(content: bytes) -> Sheet:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel  # one column, or nothing to sniff: commas
-    reader = csv.reader(io.StringIO(text), dialect)
-    first = next(reader, None)
+    # newline="": line breaks inside quoted cells stay in the cell, and old Mac files end lines with \r only.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    unreadable = _("The file cannot be read as CSV.")
+    try:
+        first = next(reader, None)
+    except csv.Error as error:
+        raise FileRefused(unreadable) from error
     if first is None:
         raise FileRefused(_("The file is empty."))
-    rows = ((reader.line_num, tuple(row)) for row in reader)
-    return Sheet(header=[_header_text(value) for value in first], rows=rows, row_count=text.count("\n"))
+    rows = _refuse_on_error(((reader.line_num, tuple(row)) for row in reader), unreadable)
+    return Sheet(
+        header=[_header_text(value) for value in first],
+        rows=rows,
+        row_count=text.count("\n") or text.count("\r"),
+    )
+
+
+def _refuse_on_error(rows: Iterator[tuple[int, tuple]], message: str) -> Iterator[tuple[int, tuple]]:
+    """Rows are read as the import goes: a file damaged further down is refused like one damaged on top."""
+    try:
+        yield from rows
+    except Exception as error:
+        raise FileRefused(message) from error
 
 
 def _decode(content: bytes) -> str:
@@ -126,6 +145,8 @@ class ParsedNik:
 
 def parse_nik_cell(value) -> ParsedNik:
     warning = ""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CellError(_("NIK must be 16 digits."))
     if isinstance(value, int | float) and not isinstance(value, bool):
         digits = str(int(value))
         if digits.endswith("0"):
@@ -206,7 +227,7 @@ def parse_sex(value) -> str:
 
 
 def parse_phone(value) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         # A number cell has lost the leading 0 of 0812...: 812... becomes 0812..., 62812... stays.
         digits = str(int(value))
         value = digits if digits.startswith("62") else "0" + digits
@@ -214,6 +235,10 @@ def parse_phone(value) -> str:
         return normalize_phone(value)
     except ValidationError as error:
         raise CellError(" ".join(error.messages)) from error
+
+
+# The largest figure the database keeps in a PositiveIntegerField.
+MAX_COUNT = 2_147_483_647
 
 
 def parse_count(value) -> int | None:
@@ -228,13 +253,16 @@ def parse_count(value) -> int | None:
         number = value
     else:
         text = str(value).strip().replace(" ", "")
-        if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
+        if re.fullmatch(r"[0-9]{1,3}([.,][0-9]{3})+", text):
             text = re.sub(r"[.,]", "", text)
-        if not text.isdigit():
+        # ASCII only: isdigit() also takes "²" (which int() refuses) and other scripts' digits.
+        if not (text.isascii() and text.isdigit()):
             raise CellError(_("Must be a whole number."))
         number = int(text)
     if number < 0:
         raise CellError(_("Cannot be negative."))
+    if number > MAX_COUNT:
+        raise CellError(_("Too large a number."))
     return number
 
 

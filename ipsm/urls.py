@@ -23,3 +23,6 @@ urlpatterns = [
     path("", include("ipsm.import_urls")),
     path("", include("ipsm.export_urls")),
 ]
+
+# A database outage gives a friendly 503 page (ipsm.errors); other errors Django's 500.
+handler500 = "ipsm.errors.server_error"

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ipsm.concurrency import VersionedFormMixin
 from members.access import scope_of
 from members.models import (
     KABKOTA_LEVELS,
@@ -41,8 +42,13 @@ def years_after(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(VersionedFormMixin, forms.ModelForm):
     """A member's profile. The unit is fixed by the page; NIK rules are checked against sex and birth date."""
+
+    stale_message = _(
+        "This member's data was changed by someone else after you opened this page. Your changes were not "
+        "saved: reload the page to see the current data, then make your changes again."
+    )
 
     # Typed with spaces and dots (up to 40 characters); clean_nik stores the 16 digits.
     nik = forms.CharField(
@@ -109,7 +115,7 @@ class MemberForm(forms.ModelForm):
 
     def _clean_rt_rw(self, field: str) -> str:
         value = self.cleaned_data[field].strip()
-        if value and not (value.isdigit() and len(value) <= 3):
+        if value and not (value.isascii() and value.isdigit() and len(value) <= 3):
             raise ValidationError(
                 _("%(field)s must be a number of up to 3 digits.") % {"field": field.upper()}
             )
@@ -207,7 +213,12 @@ class TransferForm(forms.Form):
         self.fields["transferred_on"].initial = timezone.localdate()
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(VersionedFormMixin, forms.ModelForm):
+    stale_message = _(
+        "This unit's data was changed by someone else after you opened this page. Your changes were not "
+        "saved: reload the page to see the current data, then make your changes again."
+    )
+
     class Meta:
         model = Unit
         fields = ["region", "sk_number", "sk_date"]

@@ -114,7 +114,7 @@ def _parse_education(value) -> str:
 
 def _parse_rt_rw(value) -> str:
     text = parse_text(value)
-    if text and not (text.isdigit() and len(text) <= 3):
+    if text and not (text.isascii() and text.isdigit() and len(text) <= 3):
         raise CellError(_("Must be a number of up to 3 digits."))
     return text.zfill(3) if text else ""
 

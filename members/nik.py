@@ -51,7 +51,7 @@ def _is_real_date(day: int, month: int, year_2digit: int) -> bool:
 
 def parse_nik(nik: str) -> NikParts:
     """Check a normalised NIK on its own; raise ValidationError with a message naming the field."""
-    if not re.fullmatch(r"\d{16}", nik):
+    if not re.fullmatch(r"[0-9]{16}", nik):  # \d would take other scripts' digits too
         raise ValidationError(_("NIK must be 16 digits."), code="nik_length")
     province = nik[:2]
     if province not in PROVINCE_CODES:

@@ -25,7 +25,7 @@ def normalize_phone(raw: object) -> str:
         national = text[1:]
     else:
         national = ""
-    if not re.fullmatch(r"8\d{8,11}", national):
+    if not re.fullmatch(r"8[0-9]{8,11}", national):  # \d would take other scripts' digits too
         raise ValidationError(
             _("Mobile number must be an Indonesian mobile number such as 0812 3456 789 or +62 812 3456 789."),
             code="phone",

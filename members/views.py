@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from ipsm.concurrency import save_unless_changed
 from members import services
 from members.access import get_for_user, require_perm
 from members.filters import MemberFilter, UnitFilter
@@ -129,8 +130,7 @@ def member_create(request, unit_pk):
 def member_edit(request, pk):
     member = _get_member(request.user, pk, perm="members.change_member")
     form = MemberForm(request.POST or None, instance=member, user=request.user, unit=member.unit)
-    if form.is_valid():
-        form.save()
+    if form.is_valid() and save_unless_changed(form):
         messages.success(request, _("Changes saved."))
         return redirect("members:detail", pk=member.pk)
     return render(request, "members/member_form.html", {"form": form, "unit": member.unit, "member": member})
@@ -231,8 +231,7 @@ def unit_create(request):
 def unit_edit(request, pk):
     unit = _get_unit(request.user, pk, perm="members.change_unit")
     form = UnitForm(request.POST or None, instance=unit, user=request.user)
-    if form.is_valid():
-        form.save()
+    if form.is_valid() and save_unless_changed(form):
         messages.success(request, _("Changes saved."))
         return redirect("members:unit_detail", pk=unit.pk)
     return render(request, "members/unit_form.html", {"form": form, "unit": unit})

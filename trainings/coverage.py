@@ -51,10 +51,20 @@ def with_training_coverage(kelurahan, *, today: datetime.date | None = None):
     active = Member.objects.filter(unit__region_id=OuterRef("code"), status=MemberStatus.AKTIF)
     if "active_psm" not in kelurahan.query.annotations:
         kelurahan = kelurahan.annotate(active_psm=count_subquery(active))
+    return with_training_shares(
+        kelurahan.annotate(
+            trained_psm=count_subquery(active.filter(trained())),
+            trained_recent_psm=count_subquery(active.filter(trained(recent_since(today)))),
+        )
+    )
+
+
+def with_training_shares(kelurahan):
+    """`trained_share` and `trained_recent_share` from the annotations `trained_psm`, `trained_recent_psm` and
+    `active_psm` (live above, or stored: cases.models.KelurahanQuerySet.from_snapshot)."""
     return kelurahan.annotate(
-        trained_psm=count_subquery(active.filter(trained())),
-        trained_recent_psm=count_subquery(active.filter(trained(recent_since(today)))),
-    ).annotate(trained_share=_share("trained_psm"), trained_recent_share=_share("trained_recent_psm"))
+        trained_share=_share("trained_psm"), trained_recent_share=_share("trained_recent_psm")
+    )
 
 
 def with_shares(row: dict | None) -> dict | None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from cases.periods import Period
 from cases.pmks_forms import parse_period
+from ipsm.db_routers import use_replica
 from members.access import get_for_user, require_perm, scope_of
 from members.models import KABKOTA_LEVELS, Region, RegionLevel
 from trainings.indicators import indicator_report as compute_report
@@ -24,6 +25,7 @@ VIEW_PERM = "trainings.view_event"
 
 
 @login_required
+@use_replica()  # a report: reads may come from the replica
 def indicator_report(request):
     user = request.user
     require_perm(user, VIEW_PERM)

@@ -171,7 +171,7 @@ def invite(request, pk):
     event = _get_event(request.user, pk, perm="trainings.add_participant")
     candidates = event.invite_candidates()
     if request.method == "POST":
-        ids = [value for value in request.POST.getlist("member") if value.isdigit()]
+        ids = [value for value in request.POST.getlist("member") if value.isascii() and value.isdigit()]
         count = services.invite_members(event=event, members=candidates.filter(pk__in=ids), by=request.user)
         if count:
             messages.success(request, _("%(count)d PSM invited.") % {"count": count})

@@ -294,3 +294,7 @@ def test_one_query_per_kind(staff, magelang_activity, django_assert_num_queries)
         activity.activity_page(staff, activity.ActivityFilters())
     with django_assert_num_queries(1):
         activity.activity_page(staff, activity.ActivityFilters(kind="member"))
+
+
+def test_a_page_number_in_other_digits_shows_the_first_page(as_user, staff):
+    assert as_user(staff).get("/aktivitas/", {"page": "²"}).status_code == 200

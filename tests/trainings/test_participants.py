@@ -308,3 +308,9 @@ def test_issuing_from_the_page_numbers_those_present_every_day(as_user, staff, m
         "Budi Santoso": f"IPSM/2024/{magelang_event.pk:04d}/001",
         "Siti Rahayu": None,
     }
+
+
+def test_invite_ignores_ids_that_are_not_plain_digits(as_user, staff, magelang_event, member_a):
+    response = as_user(staff).post(f"/pelatihan/{magelang_event.pk}/undang/", {"member": ["²", "٣"]})
+    assert response.status_code == 302
+    assert not magelang_event.participants.exists()

@@ -1,0 +1,1 @@
+"""The load test run by `make loadtest` (run.py drives locustfile.py)."""
