@@ -49,11 +49,11 @@ bench: install messages
 
 # gunicorn (production settings) on PostgreSQL under 20 locust staff for 60 s; figures in var/loadtest.json.
 loadtest: install assets messages
-	$(BIN)/python -m loadtest.run
+	$(BIN)/python -m ipsm.loadtest.run
 
-# deploy/ipsm-backup.sh on the demo database, restored into a scratch database and compared (docs/deploy.md).
+# docs/deploy/ipsm-backup.sh on the demo database, restored into a scratch database and compared (docs/deploy.md).
 restore-test: demo
-	$(BIN)/python deploy/restore_test.py
+	$(BIN)/python docs/deploy/restore_test.py
 
 check: install
 	DEBUG=0 SECRET_KEY=check-only-$$(date +%s)-not-a-real-secret-value-xxxxxxxxxxxxxxxx ALLOWED_HOSTS=ipsm.example.go.id \

@@ -1,4 +1,4 @@
-"""Staff accounts and page targets for `make loadtest` (loadtest/run.py), in the load-test database only.
+"""Staff accounts and page targets for `make loadtest` (ipsm/loadtest/run.py), in the load-test database only.
 
 The accounts have a published password, so the command refuses any database whose name does not start with
 `ipsm_loadtest`. Each account is Dinas Sosial staff of a kab/kota, two accounts per kab/kota: kab/kota drawn

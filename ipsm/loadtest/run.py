@@ -10,7 +10,7 @@
 3. `collectstatic` (manifest, as in production) into var/staticfiles, then gunicorn on 127.0.0.1 with DEBUG=0,
    a fresh SECRET_KEY, ALLOWED_HOSTS=127.0.0.1 and SECURE_SSL_REDIRECT=0 (plain HTTP on loopback, where
    nginx would end TLS): LOADTEST_WORKERS (3) sync workers, or gthread with LOADTEST_THREADS > 1.
-4. locust, headless (loadtest/locustfile.py): LOADTEST_USERS (20) staff, LOADTEST_SPAWN_RATE (5/s),
+4. locust, headless (ipsm/loadtest/locustfile.py): LOADTEST_USERS (20) staff, LOADTEST_SPAWN_RATE (5/s),
    LOADTEST_RUN_TIME (60s), LOADTEST_THINK_TIME ("1,3" seconds between clicks).
 5. Throughput, p50/p95/p99 and errors per page from locust's CSV (the logged-in workload; the logins are
    reported apart as the warm-up), the CPU each side used, printed and written to var/loadtest.json.
@@ -37,7 +37,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(BASE_DIR))
 
 from ipsm.embedded_db import DEV_PGDATA, connection_settings, start_server  # noqa: E402
@@ -105,7 +105,7 @@ def main() -> int:
                 locust = subprocess.run(
                     [
                         str(BIN / "locust"),
-                        "--locustfile=loadtest/locustfile.py",
+                        "--locustfile=ipsm/loadtest/locustfile.py",
                         "--headless",
                         f"--users={users}",
                         f"--spawn-rate={spawn_rate}",
