@@ -4,6 +4,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseStatus, PmksCategory
+from members.filters import KecamatanFirstMixin
 from members.models import Region, RegionLevel
 
 OPEN = "open"
@@ -14,7 +15,7 @@ _NAME_ONLY = RegexValidator(
 )
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(KecamatanFirstMixin, django_filters.FilterSet):
     """Search and filters of the case list; the region choices narrow to the user's scope and to each other.
 
     `wilayah` (a region code, from the dashboard and the unit pages) keeps the cases under that region;
@@ -55,10 +56,7 @@ class CaseFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
         regions = Region.objects.visible_to(user)
-        kecamatan_code = (data or {}).get("kecamatan") or ""
-        self.filters["kecamatan"].queryset = regions.filter(level=RegionLevel.KECAMATAN)
-        villages = regions.villages()
-        self.filters["kelurahan"].queryset = villages.within(kecamatan_code) if kecamatan_code else villages
+        self.narrow_to_kecamatan(regions.filter(level=RegionLevel.KECAMATAN), regions.villages())
         self.filters["wilayah"].queryset = regions
         self.filters["q"].field.widget.attrs.update(
             placeholder=_("Person's name"), pattern="[^0-9]*", **{"class": "form-control form-control-sm"}

@@ -7,7 +7,8 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Case as CaseWhen
+from django.db.models import Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -202,7 +203,14 @@ class CaseStatusForm(forms.Form):
 
 
 class AssignPsmForm(forms.Form):
-    """The responsible PSM: an active member of an IPSM unit in the case's kab/kota (or none)."""
+    """The responsible PSM: an active member of an IPSM unit in the case's kab/kota (or none).
+
+    Any of them may be chosen, but the list offers those of the case's kecamatan (its kelurahan first), or
+    with `search` those matching a name or KTA number anywhere in the kab/kota: a kab/kota may have
+    thousands of PSM, too many for one list and too slow to send with every case page.
+    """
+
+    SEARCH_LIMIT = 50
 
     member = forms.ModelChoiceField(
         label=_("responsible PSM"),
@@ -215,18 +223,34 @@ class AssignPsmForm(forms.Form):
     )
     assigned_on = forms.DateField(label=_("date"), widget=DateInput())
 
-    def __init__(self, *args, case: Case, user, **kwargs):
+    def __init__(self, *args, case: Case, user, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
-        self.fields["member"].queryset = (
+        self.search = search.strip()
+        candidates = (
             Member.objects.visible_to(user)
             .active()
             .filter(unit__region__code__startswith=case.kelurahan_id[:5])
             .select_related("unit__region")
         )
-        self.fields["member"].label_from_instance = _psm_label
-        self.fields["member"].initial = case.psm_id
+        field = self.fields["member"]
+        field.queryset = candidates
+        field.initial = case.psm_id
         self.fields["assigned_on"].initial = timezone.localdate()
+        field.choices = [("", field.empty_label), *self._offered(candidates)]
+
+    def _offered(self, candidates) -> list[tuple[int, str]]:
+        """The choices listed: the kecamatan's PSM or the search's matches, and the PSM chosen so far."""
+        chosen = [pk for pk in (self.case.psm_id, self.data.get(self.add_prefix("member"))) if pk]
+        chosen = Q(pk__in=[pk for pk in chosen if str(pk).isdigit()])
+        if self.search:
+            matches = candidates.search(self.search).order_by("full_name", "pk")[: self.SEARCH_LIMIT]
+            offered = list(matches) + list(candidates.filter(chosen).exclude(pk__in=[m.pk for m in matches]))
+        else:
+            kecamatan = Q(unit__region__code__startswith=self.case.kelurahan_id[:8])
+            same_kelurahan = CaseWhen(When(unit__region_id=self.case.kelurahan_id, then=0), default=1)
+            offered = candidates.filter(kecamatan | chosen).order_by(same_kelurahan, "full_name", "pk")
+        return [(member.pk, _psm_label(member)) for member in offered]
 
     def clean(self):
         cleaned = super().clean()

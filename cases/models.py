@@ -5,6 +5,7 @@ Cases hold sensitive personal data (children, victims of violence, people with H
 """
 
 import datetime
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +13,7 @@ from django.db.models import Case as CaseWhen
 from django.db.models import Count, F, Min, Q, Sum, Value, When
 from django.db.models.functions import Cast, Ceil, Coalesce, Greatest, Left, NullIf
 from django.utils.translation import gettext_lazy as _
+from django_cte import CTE, with_cte
 from simple_history.models import HistoricalRecords
 
 from cases.periods import WHOLE_YEAR, Period
@@ -425,6 +427,12 @@ class KelurahanQuerySet(RegionQuerySet):
         With `as_of`, active PSM are counted as they were on that day, from the members' status history
         (in the unit they belong to now). One query whatever the number of rows: correlated subqueries.
         """
+        return self.with_coverage_counts(period, as_of=as_of).with_coverage_results()
+
+    def with_coverage_counts(
+        self, period: Period | None, *, as_of: datetime.date | None = None
+    ) -> "KelurahanQuerySet":
+        """The counts of with_coverage() (COVERAGE_COUNTS but training's), without what follows from them."""
         code = models.OuterRef("code")
         if as_of is None:
             active = Member.objects.filter(unit__region_id=code, status=MemberStatus.AKTIF)
@@ -447,7 +455,7 @@ class KelurahanQuerySet(RegionQuerySet):
             max_pmks_per_psm=Coalesce(
                 _subquery_value(target, "max_pmks_per_psm", integer), Value(DEFAULT_MAX_PMKS_PER_PSM)
             ),
-        ).with_coverage_results()
+        )
 
     def with_coverage_results(self) -> "KelurahanQuerySet":
         """What follows from `active_psm`, `pmks` and the targets (annotated by with_coverage() or
@@ -471,8 +479,30 @@ class KelurahanQuerySet(RegionQuerySet):
             is_short=CaseWhen(When(psm_needed__gt=0, then=1), default=0),
         )
 
+    def counted_once(self, names: Sequence[str]) -> "KelurahanQuerySet":
+        """These rows with their annotations `names` (counts: correlated subqueries) computed once per row.
+
+        PostgreSQL evaluates a subquery wherever an expression names it, and with_coverage_results() names
+        `active_psm` six times: the counts go into a materialized CTE and come back as plain columns, so
+        what follows from them costs nothing more. Use it where the rows of a whole region are read.
+        """
+        counts = CTE(self.order_by().values("code", *names), name="kelurahan_counts", materialized=True)
+        rows = counts.join(self.model, code=counts.col.code).annotate(
+            **{name: getattr(counts.col, name) for name in names}
+        )
+        return with_cte(counts, select=rows)
+
     def worst_first(self) -> "KelurahanQuerySet":
-        return self.order_by("coverage_status", "-psm_needed", "-open_cases_without_psm", "code")
+        return self.ordered(WORST_FIRST)
+
+    def ordered(self, ordering: Sequence[str]) -> "KelurahanQuerySet":
+        """order_by(*ordering) with NULLs last either way, as order_rows() sorts rows already read."""
+        return self.order_by(
+            *(
+                F(field[1:]).desc(nulls_last=True) if field.startswith("-") else F(field).asc(nulls_last=True)
+                for field in ordering
+            )
+        )
 
     def rolled_up(self, code_length: int, **extra_sums) -> models.QuerySet:
         """The coverage rows summed per ancestor (code_length 2: province, 5: kab/kota, 8: kecamatan, 0: all).
@@ -532,6 +562,56 @@ _ROLLUP = {
 }
 
 
+# The dashboards' default order: no PSM, then PSM short, most PSM needed first.
+WORST_FIRST = ("coverage_status", "-psm_needed", "-open_cases_without_psm", "code")
+
+
+def roll_up(rows: Iterable, code_length: int, **extra_sums) -> list[dict]:
+    """KelurahanQuerySet.rolled_up() for rows already read (with their coverage figures): the same
+    aggregates, summed here instead of asking the database again (ipsm.dashboard reads the rows once)."""
+    aggregates = {**_ROLLUP, **extra_sums}
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(row.code[:code_length], []).append(row)
+    return [
+        {"code_prefix": prefix, **{name: _aggregate(agg, group) for name, agg in aggregates.items()}}
+        for prefix, group in sorted(groups.items())
+    ]
+
+
+def _aggregate(aggregate: models.Aggregate, rows: list):
+    """Count, Sum or Min of one annotation over rows as SQL does it: NULLs skipped, NULL when none is left."""
+    source = aggregate.get_source_expressions()[0].name
+    values = [value for row in rows if (value := getattr(row, source)) is not None]
+    if isinstance(aggregate, Count):
+        return len(values)
+    if not values:
+        return None
+    if isinstance(aggregate, Sum):
+        return sum(values)
+    if isinstance(aggregate, Min):
+        return min(values)
+    raise TypeError(f"No Python counterpart for {aggregate!r}")
+
+
+def order_rows(rows: Iterable, ordering: Sequence[str]) -> list:
+    """Rows (objects or dicts) sorted as order_by(*ordering) would sort them, NULLs last either way."""
+    rows = list(rows)
+    for field in reversed(ordering):  # stable sorts, the least significant key first
+        name, descending = field.removeprefix("-"), field.startswith("-")
+        rows.sort(key=lambda row: _sort_key(_value(row, name), descending), reverse=descending)
+    return rows
+
+
+def _value(row, name: str):
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+def _sort_key(value, descending: bool) -> tuple:
+    # reverse=True also reverses the first element: NULLs stay last.
+    return (value is not None, value) if descending else (value is None, value)
+
+
 class CoverageSnapshot(models.Model):
     """What with_coverage() and with_training_coverage() give one kelurahan in one period, as the last
     refresh found it (ipsm.coverage_snapshot): the counts, and what follows from them (target, shortfall,
@@ -587,7 +667,7 @@ class CoverageSnapshot(models.Model):
 
 
 # What a snapshot row holds, named as the live annotations: the counts, then what is derived from them.
-SNAPSHOT_COUNTS = [
+COVERAGE_COUNTS = [
     "active_psm", "pmks", "open_cases", "open_cases_without_psm", "min_active_psm", "max_pmks_per_psm",
     "trained_psm", "trained_recent_psm",
 ]  # fmt: skip
@@ -596,7 +676,7 @@ SNAPSHOT_FIGURES = [
     for field in CoverageSnapshot._meta.concrete_fields
     if field.name not in ("id", "kelurahan", "period_key")
 ]
-SNAPSHOT_DERIVED = [name for name in SNAPSHOT_FIGURES if name not in SNAPSHOT_COUNTS]
+SNAPSHOT_DERIVED = [name for name in SNAPSHOT_FIGURES if name not in COVERAGE_COUNTS]
 
 
 class CoverageRefresh(models.Model):

@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
+from ipsm.tables import DayColumn
 from members.nik import mask_nik
 
 
@@ -27,7 +28,7 @@ class PsmColumn(tables.Column):
 
 
 class CaseTable(tables.Table):
-    reported_on = tables.DateColumn(verbose_name=_("Reported"), format="d/m/Y")
+    reported_on = DayColumn(verbose_name=_("Reported"))
     person_name = tables.LinkColumn("cases:detail", args=[tables.A("pk")], verbose_name=_("Name"))
     person_nik = MaskedNikColumn(verbose_name=_("NIK"), orderable=False, default="—")
     kelurahan = tables.Column(

@@ -117,7 +117,9 @@ def _render_detail(request, case: Case, **bound_forms) -> HttpResponse:
     if can_edit:
         forms = {
             "status_form": CaseStatusForm(case=case),
-            "assign_form": AssignPsmForm(case=case, user=user) if case.is_open else None,
+            "assign_form": AssignPsmForm(case=case, user=user, search=request.GET.get("cari_psm", ""))
+            if case.is_open
+            else None,
             "activity_form": ActivityForm(case=case),
             "referral_form": ReferralForm(case=case),
         }

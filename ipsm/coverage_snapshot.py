@@ -48,7 +48,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from cases.models import (
-    SNAPSHOT_COUNTS,
+    COVERAGE_COUNTS,
     SNAPSHOT_DERIVED,
     CoverageRefresh,
     CoverageSnapshot,
@@ -121,7 +121,7 @@ def refresh_coverage_snapshot(*, today: datetime.date | None = None) -> Refreshe
     """Count every kelurahan's coverage again, for each period with PMKS counts and "", in one transaction."""
     started, taken_at = time.monotonic(), timezone.now()
     table = CoverageSnapshot._meta.db_table
-    counts = [name for name in SNAPSHOT_COUNTS if name != "pmks"]
+    counts = [name for name in COVERAGE_COUNTS if name != "pmks"]
     columns = ", ".join(f'"{name}"' for name in counts)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK])
@@ -158,7 +158,7 @@ def refresh_coverage_snapshot(*, today: datetime.date | None = None) -> Refreshe
         # What follows from the counts, by the live expressions applied to the stored counts.
         for key in ["", *(period.key for period in periods)]:
             derived = with_training_shares(
-                Kelurahan.objects.from_snapshot(key, figures=SNAPSHOT_COUNTS).with_coverage_results()
+                Kelurahan.objects.from_snapshot(key, figures=COVERAGE_COUNTS).with_coverage_results()
             )
             sql, params = derived.order_by().values_list("code", *SNAPSHOT_DERIVED).query.sql_with_params()
             cursor.execute(

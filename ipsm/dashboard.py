@@ -6,24 +6,28 @@ training coverage from trainings.coverage (annotations on the same rows, summed 
 so a page takes the same number of queries however many kelurahan it covers. The national and province
 pages read the same figures from the coverage snapshot instead (ipsm.coverage_snapshot: counted ahead, at most
 15 minutes old while people look, with the time shown on the page); a kab/kota and below are always live.
+
+Live, the counts are computed once per kelurahan (KelurahanQuerySet.counted_once) and the region's rows are
+read once: the table's order, the totals and the roll-ups per child region are made from them here (a
+kab/kota has at most about a thousand kelurahan). From the snapshot, the database sums and sorts, and only
+the page shown is read.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Kelurahan, PmksCount
+from cases.models import COVERAGE_COUNTS, WORST_FIRST, Kelurahan, PmksCount, order_rows, roll_up
 from cases.periods import Period
 from ipsm.coverage_snapshot import MAX_AGE, current_refresh, max_age, snapshot_key, uses_snapshot
 from ipsm.db_routers import use_replica
 from members.access import get_for_user, scope_of
 from members.models import BoardPosition, Region, Unit
-from trainings.coverage import TRAINING_ROLLUP, with_shares, with_training_coverage
+from trainings.coverage import TRAINING_ROLLUP, with_shares, with_training_counts, with_training_shares
 from trainings.models import RECENT_TRAINING_YEARS
 
 PER_PAGE = 50
@@ -79,13 +83,9 @@ def coverage_without_psm(request, code):
     region = _get_region(request.user, code)
     snapshot = _snapshot(region.code)
     period, periods = _period(request, snapshot)
-    rows = (
-        _kelurahan(request.user, region.code, period, snapshot)
-        .without_psm()
-        .with_unit()
-        .select_related("parent")
-        .worst_first()
-    )
+    rows = _kelurahan(request.user, region.code, period, snapshot).without_psm().with_unit()
+    rows = rows.select_related("parent")
+    rows = rows.worst_first() if snapshot else order_rows(rows, WORST_FIRST)
     context = {
         "region": region,
         "period": period,
@@ -115,7 +115,8 @@ def _kelurahan(user, code: str, period: Period | None, snapshot: dict | None = N
     kelurahan = Kelurahan.objects.visible_to(user).within(code)
     if snapshot is not None:
         return kelurahan.from_snapshot(snapshot_key(period, snapshot["refresh"]))
-    return with_training_coverage(kelurahan.with_coverage(period))
+    counts = with_training_counts(kelurahan.with_coverage_counts(period))
+    return with_training_shares(counts.counted_once(COVERAGE_COUNTS).with_coverage_results())
 
 
 def _get_region(user, code: str) -> Region:
@@ -143,12 +144,9 @@ def _period(request, snapshot: dict | None = None) -> tuple[Period | None, list[
     return period, choices
 
 
-def _ordering(sort: str) -> tuple | None:
-    field = sort.removeprefix("-")
-    if field not in SORTABLE:
-        return None
-    expression = F(field).desc(nulls_last=True) if sort.startswith("-") else F(field).asc(nulls_last=True)
-    return expression, "code"
+def _ordering(sort: str) -> tuple[str, str] | None:
+    """The kelurahan table's order asked for in ?sort= (NULLs last either way); None: worst first."""
+    return (sort, "code") if sort.removeprefix("-") in SORTABLE else None
 
 
 def _permissions(user) -> dict:
@@ -161,15 +159,23 @@ def _permissions(user) -> dict:
     }
 
 
-def _child_rows(kelurahan, code_length: int, user) -> list[dict]:
+def _child_rows(rolled_up, user) -> list[dict]:
     """The figures rolled up per child region, worst first, each with its Region (one query for names)."""
-    rows = list(
-        kelurahan.rolled_up(code_length, **TRAINING_ROLLUP).order_by(
-            "coverage_status", "-psm_needed", "code_prefix"
-        )
-    )
+    rows = order_rows(rolled_up, ("coverage_status", "-psm_needed", "code_prefix"))
     names = Region.objects.visible_to(user).in_bulk([row["code_prefix"] for row in rows])
     return [{**with_shares(row), "region": names.get(row["code_prefix"])} for row in rows]
+
+
+def _figures(kelurahan, ordering, child_length: int | None, *, live: bool) -> tuple:
+    """The table's rows in `ordering`, the totals and the roll-ups per child region (None below kecamatan)."""
+    table_rows = kelurahan.with_unit().select_related("parent")
+    if live:  # one query: the rows, then sums and order from them
+        rows = list(table_rows)
+        totals = next(iter(roll_up(rows, 0, **TRAINING_ROLLUP)), None)
+        rolled_up = roll_up(rows, child_length, **TRAINING_ROLLUP) if child_length else None
+        return order_rows(rows, ordering), totals, rolled_up
+    rolled_up = kelurahan.rolled_up(child_length, **TRAINING_ROLLUP) if child_length else None
+    return table_rows.ordered(ordering), kelurahan.totals(**TRAINING_ROLLUP), rolled_up
 
 
 def _ancestors(user, code: str):
@@ -196,18 +202,18 @@ def _render_dashboard(request, region: Region | None, *, is_home: bool = False):
     kelurahan = _kelurahan(user, code, period, snapshot)
     sort = request.GET.get("sort", "")
     ordering = _ordering(sort)
-    table_rows = kelurahan.with_unit().select_related("parent")
-    table_rows = table_rows.order_by(*ordering) if ordering else table_rows.worst_first()
+    table_rows, totals, rolled_up = _figures(
+        kelurahan, ordering or WORST_FIRST, CHILD_CODE_LENGTH.get(len(code)), live=snapshot is None
+    )
     page = Paginator(table_rows, PER_PAGE).get_page(request.GET.get("page"))
-    child_length = CHILD_CODE_LENGTH.get(len(code))
     context = {
         "region": region,
         "is_home": is_home,
         "period": period,
         "periods": periods,
         "sort": sort if ordering else "",
-        "totals": with_shares(kelurahan.totals(**TRAINING_ROLLUP)),
-        "child_rows": _child_rows(kelurahan, child_length, user) if child_length else None,
+        "totals": with_shares(totals),
+        "child_rows": _child_rows(rolled_up, user) if rolled_up is not None else None,
         "page": page,
         "chart_data": _chart_data(page.object_list),
         "ancestors": _ancestors(user, code),

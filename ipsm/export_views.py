@@ -25,7 +25,7 @@ def coverage_export(request, code, fmt):
     period = coverage_period(user, request.GET.get("periode"))
     ordering = dashboard._ordering(request.GET.get("sort", ""))
     rows = dashboard._kelurahan(user, region.code, period)
-    rows = rows.order_by(*ordering) if ordering else rows.worst_first()
+    rows = rows.ordered(ordering) if ordering else rows.worst_first()
     filters = clean_filters(
         request.GET, ["sort"] if ordering else [], wilayah=region.code, periode=period.key if period else ""
     )

@@ -141,6 +141,16 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["ipsm.db_routers.ReplicaRouter"]
+
+# Reports counted ahead (the indicator report) are kept in PostgreSQL: shared by every worker and app
+# server, nothing more to run. The table is made by migrate (ipsm/migrations/0002_cache_table.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "ipsm_cache",
+        "OPTIONS": {"MAX_ENTRIES": 10000},
+    }
+}
 # A connection kept between requests is checked before reuse, so after a database restart the next request
 # reconnects instead of failing; while the database is away, pages answer 503 (ipsm.errors).
 for _database in DATABASES.values():

@@ -4,7 +4,38 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Member, MemberStatus, Region, RegionLevel, Sex, Unit
 
 
-class MemberFilter(django_filters.FilterSet):
+class KecamatanFirstMixin:
+    """Kelurahan (and unit) choices listed within the chosen kecamatan only, the select disabled until one is
+    chosen: a kab/kota has hundreds of desa, too many for one list and too slow to send with every page. A
+    kelurahan or unit in the URL without its kecamatan brings the kecamatan along."""
+
+    def narrow_to_kecamatan(self, kecamatan, villages, units=None) -> None:
+        chosen = self.data.get("kecamatan") or self._kecamatan_of_choice(units)
+        if chosen and not self.data.get("kecamatan"):
+            self.data = self.data.copy()
+            self.data["kecamatan"] = chosen
+        self.filters["kecamatan"].queryset = kecamatan
+        for name, queryset in (("kelurahan", villages), ("unit", units)):
+            if queryset is None:
+                continue
+            narrowed = self.filters[name]
+            if chosen:
+                narrowed.queryset = queryset.within(chosen)
+            else:
+                narrowed.queryset = queryset.none()
+                narrowed.extra["empty_label"] = _("(choose a kecamatan first)")
+                narrowed.extra["disabled"] = True
+
+    def _kecamatan_of_choice(self, units) -> str:
+        kelurahan, unit = self.data.get("kelurahan") or "", self.data.get("unit") or ""
+        if kelurahan:
+            return kelurahan[:8]  # kecamatan code "33.71.03" of kelurahan "33.71.03.1002"
+        if unit.isdigit() and units is not None:
+            return (units.filter(pk=unit).values_list("region_id", flat=True).first() or "")[:8]
+        return ""
+
+
+class MemberFilter(KecamatanFirstMixin, django_filters.FilterSet):
     """Search and filters of the member list; region choices narrow to the user's scope and to each other."""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
@@ -32,14 +63,11 @@ class MemberFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
         regions = Region.objects.visible_to(user)
-        kecamatan_code = (data or {}).get("kecamatan") or ""
-        self.filters["kecamatan"].queryset = regions.filter(level=RegionLevel.KECAMATAN)
-        villages = regions.villages()
-        if kecamatan_code:
-            villages = villages.within(kecamatan_code)
-        self.filters["kelurahan"].queryset = villages
-        units = Unit.objects.visible_to(user).select_related("region")
-        self.filters["unit"].queryset = units.within(kecamatan_code) if kecamatan_code else units
+        self.narrow_to_kecamatan(
+            regions.filter(level=RegionLevel.KECAMATAN),
+            regions.villages(),
+            Unit.objects.visible_to(user).select_related("region"),
+        )
         self.filters["q"].field.widget.attrs.update(placeholder=_("Name, NIK or KTA number"))
         for name in ("kecamatan", "kelurahan", "unit", "status", "sex", "merged"):
             self.filters[name].field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"

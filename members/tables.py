@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from ipsm.tables import DayColumn
 from members.models import Member, Unit
 
 STATUS_BADGES = {"calon": "text-bg-warning", "aktif": "text-bg-success", "nonaktif": "text-bg-secondary"}
@@ -23,7 +24,7 @@ class MemberTable(tables.Table):
         verbose_name=_("IPSM unit"), accessor="unit__region__name", order_by="unit__region__name"
     )
     status = StatusColumn(verbose_name=_("Status"))
-    joined_on = tables.DateColumn(verbose_name=_("Joined"), format="d/m/Y")
+    joined_on = DayColumn(verbose_name=_("Joined"))
 
     class Meta:
         model = Member
@@ -39,9 +40,7 @@ class UnitTable(tables.Table):
     kecamatan = tables.Column(verbose_name=_("Kecamatan"), accessor="region__parent__name", orderable=False)
     active_count = tables.Column(verbose_name=_("Active PSM"))
     candidate_count = tables.Column(verbose_name=_("Candidates"))
-    roster_confirmed_at = tables.DateTimeColumn(
-        verbose_name=_("Roster checked"), format="d/m/Y", default=_("never")
-    )
+    roster_confirmed_at = DayColumn(verbose_name=_("Roster checked"), default=_("never"))
 
     class Meta:
         model = Unit

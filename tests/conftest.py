@@ -3,6 +3,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connections
 
 from ipsm import roles
@@ -52,6 +53,14 @@ def tasks_run_at_once(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Test transactions are not visible to a second connection: import progress goes through "default".
     settings.IMPORT_PROGRESS_DATABASE = "default"
+
+
+@pytest.fixture(autouse=True)
+def cache_per_test(settings):
+    # The database cache would outlive the tests that do not roll back (browser tests): each test starts
+    # with an empty cache of its own. tests/test_project.py checks that migrate makes the real one's table.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # local-memory caches of one name share their store
 
 
 @pytest.fixture

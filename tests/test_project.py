@@ -79,3 +79,15 @@ def test_indonesian_catalogue_is_complete():
     )
     assert result.returncode == 0, result.stderr
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
+
+
+def test_migrate_makes_the_cache_table(db):
+    """settings.CACHES keeps reports in PostgreSQL; migrate makes its table (tests use memory instead)."""
+    from django.conf import settings as project_settings
+    from django.db import connection
+
+    from ipsm import settings as ipsm_settings
+
+    assert project_settings.CACHES != ipsm_settings.CACHES  # overridden by tests/conftest.py
+    table = ipsm_settings.CACHES["default"]["LOCATION"]
+    assert table in connection.introspection.table_names()

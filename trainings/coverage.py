@@ -51,11 +51,15 @@ def with_training_coverage(kelurahan, *, today: datetime.date | None = None):
     active = Member.objects.filter(unit__region_id=OuterRef("code"), status=MemberStatus.AKTIF)
     if "active_psm" not in kelurahan.query.annotations:
         kelurahan = kelurahan.annotate(active_psm=count_subquery(active))
-    return with_training_shares(
-        kelurahan.annotate(
-            trained_psm=count_subquery(active.filter(trained())),
-            trained_recent_psm=count_subquery(active.filter(trained(recent_since(today)))),
-        )
+    return with_training_shares(with_training_counts(kelurahan, today=today))
+
+
+def with_training_counts(kelurahan, *, today: datetime.date | None = None):
+    """Kelurahan rows with `trained_psm` and `trained_recent_psm` only (cases.models.COVERAGE_COUNTS)."""
+    active = Member.objects.filter(unit__region_id=OuterRef("code"), status=MemberStatus.AKTIF)
+    return kelurahan.annotate(
+        trained_psm=count_subquery(active.filter(trained())),
+        trained_recent_psm=count_subquery(active.filter(trained(recent_since(today)))),
     )
 
 

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from members.filters import KecamatanFirstMixin
 from members.models import Member, Region, RegionLevel
 from trainings.models import Event, TrainingType, trained_members
 
@@ -24,7 +25,7 @@ class EventFilter(django_filters.FilterSet):
         self.filters["year"].field.widget.attrs["class"] = "form-control form-control-sm"
 
 
-class InviteFilter(django_filters.FilterSet):
+class InviteFilter(KecamatanFirstMixin, django_filters.FilterSet):
     """Who to invite: PSM of the organising regions, narrowed by kecamatan, kelurahan or training history."""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
@@ -53,10 +54,7 @@ class InviteFilter(django_filters.FilterSet):
         for code in organiser_codes:
             within |= Q(code__startswith=code)
         regions = Region.objects.filter(within)
-        self.filters["kecamatan"].queryset = regions.filter(level=RegionLevel.KECAMATAN)
-        kecamatan_code = (data or {}).get("kecamatan") or ""
-        villages = regions.villages()
-        self.filters["kelurahan"].queryset = villages.within(kecamatan_code) if kecamatan_code else villages
+        self.narrow_to_kecamatan(regions.filter(level=RegionLevel.KECAMATAN), regions.villages())
         self.filters["q"].field.widget.attrs.update(
             placeholder=_("Name or KTA number"), **{"class": "form-control form-control-sm"}
         )

@@ -9,8 +9,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,8 @@ from trainings.models import Attendance, AttendanceStatus, Event, Participant, S
 COUNT, MONEY, SHARE, DECIMAL = "count", "money", "share", "decimal"
 # The two columns of the report: the period asked for and the one before it.
 CURRENT, PREVIOUS = "current", "previous"
+# How long a counted report is shown before it is counted again (counted_indicator_report).
+REPORT_MAX_AGE = datetime.timedelta(minutes=10)
 
 Number = int | float | Decimal | None
 
@@ -251,16 +255,48 @@ DEFINITIONS = [
 LEVELS = ("Input", "Proses", "Output", "Outcome", "Impact")
 
 
+@dataclass(frozen=True)
+class Report:
+    levels: list[Level]
+    counted_at: datetime.datetime
+    stored: bool  # False: counted for this request (a period not over yet is always counted live)
+
+
 def indicator_report(region_code: str, period: Period) -> list[Level]:
     """The report of region `region_code` for `period`, each indicator with the previous period beside it."""
+    return _levels(_figures(region_code, period))
+
+
+def counted_indicator_report(region_code: str, period: Period, *, recount: bool = False) -> Report:
+    """indicator_report() of a finished period as counted at most REPORT_MAX_AGE ago (or now, with
+    `recount`), with the time; a period not over yet is counted for every request, as people still record it.
+
+    A kab/kota's report reads its members' and cases' whole history, about half a second of database time:
+    the figures are kept in the cache (PostgreSQL, shared by every worker) so that looking again, or
+    downloading what was just seen, does not count again.
+    """
+    if period.end >= timezone.localdate():
+        return Report(_levels(_figures(region_code, period)), timezone.now(), stored=False)
+    key = f"indicators:{region_code}:{period.key}"
+    stored = None if recount else cache.get(key)
+    if stored is None:
+        stored = {"figures": _figures(region_code, period), "counted_at": timezone.now()}
+        cache.set(key, stored, REPORT_MAX_AGE.total_seconds())
+    return Report(_levels(stored["figures"]), stored["counted_at"], stored=True)
+
+
+def _figures(region_code: str, period: Period) -> dict:
     periods = {CURRENT: period, PREVIOUS: period.previous}
-    figures = {
+    return {
         **_training_figures(region_code, periods),
         **_coverage_figures(region_code, periods),
         **_case_figures(region_code, periods),
         **_pmks_figures(region_code, periods),
         **_coverage_change_figures(region_code, period),
     }
+
+
+def _levels(figures: dict) -> list[Level]:
     return [
         Level(
             label=level,
@@ -422,28 +458,22 @@ def _pmks_figures(code: str, periods: dict[str, Period]) -> dict:
 
 def _coverage_change_figures(code: str, period: Period) -> dict:
     """Desa/kelurahan whose coverage status went up or down from the period before (and, for the previous
-    column, from the period before that): one query, each earlier status a subquery per row."""
+    column, from the period before that): one query per period, the statuses compared here."""
+    periods = [period, period.previous, period.previous.previous]
+    current, previous, earlier = (_statuses(code, p) for p in periods)
+    pairs = {CURRENT: (current, previous), PREVIOUS: (previous, earlier)}
+    figures = {}
+    for tag, (later, before) in pairs.items():
+        figures[("kelurahan_improved", tag)] = sum(status > before[k] for k, status in later.items())
+        figures[("kelurahan_worsened", tag)] = sum(status < before[k] for k, status in later.items())
+    return figures
 
-    def status_in(earlier: Period) -> Subquery:
-        row = Kelurahan.objects.filter(code=OuterRef("code")).with_coverage(earlier, as_of=earlier.end)
-        return Subquery(row.values("coverage_status")[:1])
 
-    rows = (
-        Kelurahan.objects.within(code)
-        .with_coverage(period, as_of=period.end)
-        .annotate(status_1=status_in(period.previous), status_2=status_in(period.previous.previous))
-        .aggregate(
-            improved_current=Count("pk", filter=Q(coverage_status__gt=F("status_1"))),
-            worsened_current=Count("pk", filter=Q(coverage_status__lt=F("status_1"))),
-            improved_previous=Count("pk", filter=Q(status_1__gt=F("status_2"))),
-            worsened_previous=Count("pk", filter=Q(status_1__lt=F("status_2"))),
-        )
-    )
-    return {
-        (f"kelurahan_{direction}", tag): rows[f"{direction}_{tag}"]
-        for direction in ("improved", "worsened")
-        for tag in (CURRENT, PREVIOUS)
-    }
+def _statuses(code: str, period: Period) -> dict[str, str]:
+    """Each kelurahan's coverage status at the end of `period` (PSM active then, the period's PMKS)."""
+    kelurahan = Kelurahan.objects.within(code).with_coverage_counts(period, as_of=period.end)
+    counts = ["active_psm", "pmks", "min_active_psm", "max_pmks_per_psm"]
+    return dict(kelurahan.counted_once(counts).with_coverage_results().values_list("code", "coverage_status"))
 
 
 def report_years(region_code: str) -> list[int]:

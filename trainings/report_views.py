@@ -1,6 +1,8 @@
 """The five-level indicator report of a region and a period (figures from trainings/indicators.py).
 
 For Dinas Sosial staff and viewers (trainings.view_event) within their scope; a region outside it gives 404.
+A finished period's figures are counted at most ten minutes before (the page says when; ?hitung_ulang=1
+counts them again); the running period's are counted for every request.
 """
 
 import datetime
@@ -18,8 +20,7 @@ from cases.pmks_forms import parse_period
 from ipsm.db_routers import use_replica
 from members.access import get_for_user, require_perm, scope_of
 from members.models import KABKOTA_LEVELS, Region, RegionLevel
-from trainings.indicators import indicator_report as compute_report
-from trainings.indicators import report_years
+from trainings.indicators import REPORT_MAX_AGE, counted_indicator_report, report_years
 
 VIEW_PERM = "trainings.view_event"
 
@@ -33,13 +34,17 @@ def indicator_report(request):
     today = timezone.localdate()
     years = report_years(region.code)
     period = _period(request, years, today)
+    report = counted_indicator_report(region.code, period, recount=request.GET.get("hitung_ulang") == "1")
     context = {
         "region": region,
         "regions": _region_choices(user, region),
         "period": period,
         "previous_period": period.previous,
         "periods": sorted({period, Period(today.year), *(Period(year) for year in years)}, reverse=True),
-        "levels": compute_report(region.code, period),
+        "levels": report.levels,
+        "counted_at": report.counted_at,
+        "stored": report.stored,
+        "max_age_minutes": int(REPORT_MAX_AGE.total_seconds() // 60),
     }
     return render(request, "trainings/indicators.html", context)
 

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from ipsm.tables import DayColumn
 from trainings.models import Event
 
 
@@ -14,8 +15,8 @@ class OrganisersColumn(tables.Column):
 class EventTable(tables.Table):
     title = tables.LinkColumn("trainings:detail", args=[tables.A("pk")], verbose_name=_("Title"))
     training_type = tables.Column(verbose_name=_("Type"))
-    starts_on = tables.DateColumn(verbose_name=_("Start"), format="d/m/Y")
-    ends_on = tables.DateColumn(verbose_name=_("End"), format="d/m/Y")
+    starts_on = DayColumn(verbose_name=_("Start"))
+    ends_on = DayColumn(verbose_name=_("End"))
     venue = tables.Column(verbose_name=_("Venue"))
     organisers = OrganisersColumn(verbose_name=_("Organisers"), accessor="pk", orderable=False)
     participant_count = tables.Column(verbose_name=_("Invited"))

@@ -427,3 +427,72 @@ def test_detail_query_count_is_constant(as_user, staff, case, member_b, today):
 def test_nik_is_kept_out_of_error_reports(as_user, staff, case, page):
     response = as_user(staff).post(_get_url(page, case), {"person_nik": "3371034704500012"})
     assert response.wsgi_request.sensitive_post_parameters == ("person_nik",)
+
+
+# --- Choosing the responsible PSM -------------------------------------------------------------------------
+
+
+def _offered(response) -> list[int]:
+    return [value for value, _label in response.context["assign_form"].fields["member"].choices if value]
+
+
+@pytest.fixture
+def psm_around(magelang, unit_a, unit_b):
+    """Active PSM in the case's kelurahan (Cacaban), elsewhere in its kecamatan, in another kecamatan of the
+    kota, and in another kab/kota; a candidate in the case's kelurahan."""
+    from members.models import MemberStatus
+
+    return {
+        "here": factories.MemberFactory(unit=unit_b, full_name="Zainal Abidin"),
+        "near": factories.MemberFactory(unit=unit_a, full_name="Ahmad Fauzi"),
+        "far": factories.MemberFactory(
+            unit=factories.UnitFactory(region=magelang["magersari"]), full_name="Bambang Sutrisno"
+        ),
+        "other_kabkota": factories.MemberFactory(
+            unit=factories.UnitFactory(region=magelang["kowangan"]), full_name="Bambang Wijaya"
+        ),
+        "candidate": factories.MemberFactory(unit=unit_b, status=MemberStatus.CALON),
+    }
+
+
+def test_assign_list_offers_the_kecamatans_active_psm_its_kelurahan_first(as_user, staff, case, psm_around):
+    response = as_user(staff).get(reverse("cases:detail", args=[case.pk]))
+    assert _offered(response) == [psm_around["here"].pk, psm_around["near"].pk]
+    assert 'id="psm-search"' in response.content.decode()
+
+
+def test_search_finds_psm_elsewhere_in_the_kabkota_who_can_then_be_chosen(
+    as_user, staff, case, psm_around, today
+):
+    client = as_user(staff)
+    response = client.get(reverse("cases:detail", args=[case.pk]), {"cari_psm": "bambang"})
+    assert _offered(response) == [psm_around["far"].pk]  # not the Bambang of Temanggung
+    far = psm_around["far"]
+    response = client.post(reverse("cases:assign", args=[case.pk]), {"member": far.pk, "assigned_on": today})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.psm == far
+    # The PSM chosen stays in the list, wherever they come from.
+    assert far.pk in _offered(client.get(reverse("cases:detail", args=[case.pk])))
+
+
+def test_psm_of_another_kabkota_cannot_be_assigned_even_by_hand(as_user, staff, case, psm_around, today):
+    other = psm_around["other_kabkota"]
+    response = as_user(staff).post(
+        reverse("cases:assign", args=[case.pk]), {"member": other.pk, "assigned_on": today}
+    )
+    assert response.status_code == 200
+    assert "invalid_choice" in _errors(response, "assign_form")["member"]
+    case.refresh_from_db()
+    assert case.psm is None
+
+
+def test_a_refused_choice_from_a_search_stays_selected(as_user, staff, case, psm_around, today):
+    far = psm_around["far"]
+    future = today + datetime.timedelta(days=3)
+    response = as_user(staff).post(
+        reverse("cases:assign", args=[case.pk]), {"member": far.pk, "assigned_on": future}
+    )
+    assert "future" in _errors(response, "assign_form")["assigned_on"]
+    assert far.pk in _offered(response)
+    assert f'<option value="{far.pk}" selected>' in response.content.decode()

@@ -2,7 +2,15 @@
 
 import pytest
 
-from cases.models import CoverageStatus, CoverageTarget, Kelurahan, PmksCategory
+from cases.models import (
+    WORST_FIRST,
+    CoverageStatus,
+    CoverageTarget,
+    Kelurahan,
+    PmksCategory,
+    order_rows,
+    roll_up,
+)
 from cases.periods import Period
 from members.models import MemberStatus
 from tests import factories
@@ -90,6 +98,46 @@ def test_figures_take_one_query_however_many_kelurahan(data, django_assert_num_q
     factories.MemberFactory.create_batch(3, unit=data["magersari"].unit)
     with django_assert_num_queries(1):
         assert len(list(Kelurahan.objects.with_coverage(PERIOD).rolled_up(5))) == 2
+
+
+COUNTS = ["active_psm", "pmks", "open_cases", "open_cases_without_psm", "min_active_psm", "max_pmks_per_psm"]
+
+
+def test_counted_once_gives_the_same_figures_as_with_coverage(data):
+    live = Kelurahan.objects.with_coverage(PERIOD).values("code", *COUNTS, "psm_needed", "coverage_status")
+    once = (
+        Kelurahan.objects.with_coverage_counts(PERIOD)
+        .counted_once(COUNTS)
+        .with_coverage_results()
+        .values("code", *COUNTS, "psm_needed", "coverage_status")
+    )
+    assert sorted(once, key=lambda row: row["code"]) == sorted(live, key=lambda row: row["code"])
+    sql = str(
+        Kelurahan.objects.with_coverage_counts(PERIOD).counted_once(COUNTS).with_coverage_results().query
+    )
+    assert sql.count("members_member") == 1  # the active PSM counted once per row, not once per reference
+
+
+@pytest.mark.parametrize("code_length", [0, 2, 5, 8])
+def test_roll_up_in_python_matches_the_database(data, code_length):
+    kelurahan = Kelurahan.objects.with_coverage(PERIOD)
+    assert roll_up(list(kelurahan), code_length) == list(kelurahan.rolled_up(code_length))
+
+
+def test_roll_up_of_no_rows_and_of_rows_without_pmks(data):
+    assert roll_up([], 0) == []
+    (totals,) = roll_up(list(Kelurahan.objects.with_coverage(None)), 0)
+    assert (totals["pmks"], totals["kelurahan_count"]) == (None, 4)
+
+
+@pytest.mark.parametrize(
+    "ordering",
+    [WORST_FIRST, ("-pmks", "code"), ("pmks", "code"), ("-pmks_per_psm", "code"), ("name", "code")],
+)
+def test_order_rows_in_python_matches_the_database_with_nulls_last(data, ordering):
+    kelurahan = Kelurahan.objects.with_coverage(PERIOD)
+    in_python = [row.code for row in order_rows(list(kelurahan), ordering)]
+    assert in_python == list(kelurahan.ordered(ordering).values_list("code", flat=True))
 
 
 def test_active_psm_as_of_a_day_come_from_the_status_history(data, staff):

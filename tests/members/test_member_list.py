@@ -1,5 +1,7 @@
 """The member list: search, filters, sorting, pagination, and a constant number of queries."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -79,6 +81,35 @@ def test_filter_by_unit(as_user, staff, roster, unit_b):
 def test_sorting_by_name_descending(as_user, staff, roster):
     response = as_user(staff).get(reverse("members:list"), {"sort": "-full_name"})
     assert _names(response) == ["Siti Rahayu", "Budi Santoso", "Agus Wibowo"]
+
+
+def _options(form, name: str) -> set[str]:
+    return {str(value) for value, _label in form.fields[name].choices if value}
+
+
+def test_kelurahan_and_units_are_listed_once_a_kecamatan_is_chosen(as_user, staff, roster, unit_a, unit_b):
+    client = as_user(staff)
+    unchosen = client.get(reverse("members:list"))
+    form = unchosen.context["filter"].form
+    assert _options(form, "kelurahan") == _options(form, "unit") == set()
+    assert form.fields["kelurahan"].disabled and form.fields["unit"].disabled
+    assert re.search(r'<select name="kelurahan"[^>]* disabled', unchosen.content.decode())
+    assert "(pilih kecamatan dulu)" in unchosen.content.decode()
+
+    form = client.get(reverse("members:list"), {"kecamatan": "33.71.03"}).context["filter"].form
+    assert _options(form, "kelurahan") == {"33.71.03.1002", "33.71.03.1003"}
+    assert _options(form, "unit") == {str(unit_a.pk), str(unit_b.pk)}
+    assert not form.fields["kelurahan"].disabled
+
+
+@pytest.mark.parametrize("param", ["kelurahan", "unit"])
+def test_a_kelurahan_or_unit_in_the_url_brings_its_kecamatan(as_user, staff, roster, unit_b, param):
+    value = unit_b.region_id if param == "kelurahan" else unit_b.pk
+    response = as_user(staff).get(reverse("members:list"), {param: value})
+    assert _names(response) == ["Siti Rahayu"]
+    form = response.context["filter"].form
+    assert form["kecamatan"].value() == "33.71.03"
+    assert str(value) in _options(form, param)
 
 
 def test_pagination(as_user, staff, unit_a):

@@ -351,10 +351,10 @@ def _queries(function) -> int:
 
 
 def test_report_takes_as_many_queries_for_two_kelurahan_as_for_six(data, django_assert_num_queries):
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         indicator_report("33.71.03", P)  # Rejowinangun Utara and Cacaban
     _kecamatan_with_kelurahan(data["regions"], 6)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         figures = {i.key: i.current for level in indicator_report("33.71.02", P) for i in level.indicators}
     assert (figures["psm_invited"], figures["psm_trained"], figures["pmks"]) == (12, 6, 240)
 
@@ -432,3 +432,66 @@ def test_without_data_the_current_year_is_shown(as_user, staff, today):
     response = as_user(staff).get(URL)
     assert response.status_code == 200
     assert response.context["period"] == Period(today.year)
+
+
+# --- counted ahead -----------------------------------------------------------------------------------------
+
+
+def _events_held(response) -> int:
+    return {i.key: i.current for level in response.context["levels"] for i in level.indicators}["events_held"]
+
+
+def test_page_shows_the_figures_counted_within_ten_minutes_and_when(data, as_user, staff):
+    client = as_user(staff)
+    params = {"wilayah": "33.71", "periode": "2025"}
+    first = client.get(URL, params)
+    held = _events_held(first)
+    assert 'id="counted-at"' in first.content.decode()
+    _event(data["regions"]["kota_magelang"], starts_on=D(2025, 9, 1), title="Acara baru")
+
+    looked_again = _queries(lambda: client.get(URL, params))
+    again = client.get(URL, params)
+    assert _events_held(again) == held  # the stored count: not counted again
+    assert again.context["counted_at"] == first.context["counted_at"]
+    assert looked_again < _queries(lambda: client.get(URL, {**params, "hitung_ulang": "1"}))
+
+    recounted = client.get(URL, {**params, "hitung_ulang": "1"})
+    assert _events_held(recounted) == held + 1
+    assert recounted.context["counted_at"] > first.context["counted_at"]
+    assert _events_held(client.get(URL, params)) == held + 1  # the recount is what others see now
+
+
+def test_counted_figures_expire_after_ten_minutes(data, as_user, staff, monkeypatch):
+    import time
+
+    from django.core.cache.backends import locmem
+
+    client = as_user(staff)
+    params = {"wilayah": "33.71", "periode": "2025"}
+    held = _events_held(client.get(URL, params))
+    _event(data["regions"]["kota_magelang"], starts_on=D(2025, 9, 1), title="Acara baru")
+    started = time.time()
+    monkeypatch.setattr(locmem.time, "time", lambda: started + 9 * 60)
+    assert _events_held(client.get(URL, params)) == held
+    monkeypatch.setattr(locmem.time, "time", lambda: started + 11 * 60)
+    assert _events_held(client.get(URL, params)) == held + 1
+
+
+def test_each_region_and_period_is_counted_apart(data, as_user, staff):
+    client = as_user(staff)
+    kota = _events_held(client.get(URL, {"wilayah": "33.71", "periode": "2025"}))
+    kecamatan = client.get(URL, {"wilayah": "33.71.03", "periode": "2025"})
+    earlier = client.get(URL, {"wilayah": "33.71", "periode": "2024"})
+    assert kecamatan.context["region"].code == "33.71.03"
+    assert _figures("33.71.03", Period(2025))["events_held"][0] == _events_held(kecamatan)
+    assert _figures("33.71", Period(2024))["events_held"][0] == _events_held(earlier)
+    assert _figures("33.71", Period(2025))["events_held"][0] == kota
+
+
+def test_the_running_period_is_counted_for_every_request(data, as_user, staff, today):
+    client = as_user(staff)
+    params = {"wilayah": "33.71", "periode": str(today.year)}
+    first = client.get(URL, params)
+    assert not first.context["stored"] and 'id="counted-at"' not in first.content.decode()
+    _event(data["regions"]["kota_magelang"], starts_on=today, title="Acara hari ini")
+    assert _events_held(client.get(URL, params)) == _events_held(first) + 1
