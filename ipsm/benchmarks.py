@@ -16,7 +16,7 @@
    unit follow from it (its province; its kecamatan with the most desa; its unit with the most members).
 4. Two floors in the same run: the framework's (FLOOR_URL, a view rendering a one-line template through
    the same middleware, reachable only under this module's URLconf) and the database's (the coverage
-   aggregate of the kab/kota page, with_coverage + with_training_coverage summed, run as raw SQL).
+   rows of the kab/kota page, trainings.coverage.with_all_coverage, run as raw SQL).
 5. var/bench.json: a list of {"name", "small_ms", "large_ms", "small_queries", "large_queries"};
    var/bench-details.json: scales, kab/kota, generation and snapshot times, and each page's ratios to the
    floors; the same as a table on stdout.
@@ -283,7 +283,8 @@ def measure(*, kabkota: str, runs: int) -> dict:
         Page("member list, status=aktif", "/anggota/?status=aktif", "staff"),
         Page("unit page (largest unit)", f"/unit/{unit}/", "staff"),
         Page("case list", "/kasus/", "staff"),
-        Page("indicator report", "/indikator/", "staff"),
+        Page("indicator report (counted within 10 minutes)", "/indikator/", "staff"),
+        Page("indicator report, counted afresh", "/indikator/?hitung_ulang=1", "staff"),
         Page("export: members CSV of the kab/kota", "/anggota/ekspor/csv/", "staff"),
     ]
     clients = {"staff": Client(), "admin": Client()}
@@ -354,14 +355,15 @@ def _time_page(client: Client, page: Page, runs: int) -> dict:
 
 
 def _time_database_floor(kabkota: str, runs: int) -> dict:
-    """The kab/kota page's coverage aggregate as raw SQL: what the database needs, without Django."""
+    """The kab/kota page's coverage rows as raw SQL (every kelurahan with every figure, from which the page
+    sums and sorts): what the database needs, without Django."""
     from cases.models import Kelurahan, PmksCount
-    from trainings.coverage import TRAINING_ROLLUP, with_training_coverage
+    from trainings.coverage import with_all_coverage
 
     periods = PmksCount.objects.filter(kelurahan__code__startswith=kabkota).periods()
     period = periods[0] if periods else None
-    kelurahan = with_training_coverage(Kelurahan.objects.within(kabkota).with_coverage(period))
-    sql, params = kelurahan.rolled_up(0, **TRAINING_ROLLUP).query.sql_with_params()
+    kelurahan = with_all_coverage(Kelurahan.objects.within(kabkota), period)
+    sql, params = kelurahan.values_list().query.sql_with_params()
     times = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)  # warm-up

@@ -21,13 +21,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import COVERAGE_COUNTS, WORST_FIRST, Kelurahan, PmksCount, order_rows, roll_up
+from cases.models import WORST_FIRST, Kelurahan, PmksCount, order_rows, roll_up
 from cases.periods import Period
 from ipsm.coverage_snapshot import MAX_AGE, current_refresh, max_age, snapshot_key, uses_snapshot
 from ipsm.db_routers import use_replica
 from members.access import get_for_user, scope_of
 from members.models import BoardPosition, Region, Unit
-from trainings.coverage import TRAINING_ROLLUP, with_shares, with_training_counts, with_training_shares
+from trainings.coverage import TRAINING_ROLLUP, with_all_coverage, with_shares
 from trainings.models import RECENT_TRAINING_YEARS
 
 PER_PAGE = 50
@@ -115,8 +115,7 @@ def _kelurahan(user, code: str, period: Period | None, snapshot: dict | None = N
     kelurahan = Kelurahan.objects.visible_to(user).within(code)
     if snapshot is not None:
         return kelurahan.from_snapshot(snapshot_key(period, snapshot["refresh"]))
-    counts = with_training_counts(kelurahan.with_coverage_counts(period))
-    return with_training_shares(counts.counted_once(COVERAGE_COUNTS).with_coverage_results())
+    return with_all_coverage(kelurahan, period)
 
 
 def _get_region(user, code: str) -> Region:

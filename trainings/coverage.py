@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import NullIf
 from django.utils import timezone
 
+from cases.models import COVERAGE_COUNTS
 from members.forms import years_after
 from members.models import Member, MemberStatus, Unit, count_subquery
 from trainings.models import RECENT_TRAINING_YEARS, Participant
@@ -52,6 +53,13 @@ def with_training_coverage(kelurahan, *, today: datetime.date | None = None):
     if "active_psm" not in kelurahan.query.annotations:
         kelurahan = kelurahan.annotate(active_psm=count_subquery(active))
     return with_training_shares(with_training_counts(kelurahan, today=today))
+
+
+def with_all_coverage(kelurahan, period):
+    """Kelurahan rows with every figure of the coverage dashboard (PSM, PMKS, cases, training), their
+    counts computed once per row (KelurahanQuerySet.counted_once): for reading a whole region's rows."""
+    counts = with_training_counts(kelurahan.with_coverage_counts(period))
+    return with_training_shares(counts.counted_once(COVERAGE_COUNTS).with_coverage_results())
 
 
 def with_training_counts(kelurahan, *, today: datetime.date | None = None):
