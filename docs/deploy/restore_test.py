@@ -73,7 +73,7 @@ def main() -> int:
                 "PG_DUMP_ARGS": f"--snapshot={snapshot}",
             }
             encrypted = Path(
-                _run([str(BASE_DIR / "deploy" / "ipsm-backup.sh")], env={**gnupg, **backup_env}).strip()
+                _run([str(Path(__file__).with_name("ipsm-backup.sh"))], env={**gnupg, **backup_env}).strip()
             )
             size = encrypted.stat().st_size / 1e6
             print(f"Backup: {encrypted.name}, {size:.1f} MB encrypted, {time.monotonic() - started:.1f} s")
