@@ -44,7 +44,7 @@ lint: install
 # The main pages timed on a small and a large generated national data set (ipsm/benchmarks.py); the data
 # sets are kept in var/pgdata for the next run. The large one is the whole nation (SCALE=0.1 for a tenth);
 # about 10 minutes from scratch on 2 cores, 3 when the data sets are kept. Figures in var/bench.json.
-bench: install messages
+bench: install assets messages
 	$(BIN)/python manage.py bench $(if $(SCALE),--large $(SCALE))
 
 # gunicorn (production settings) on PostgreSQL under 20 locust staff for 60 s; figures in var/loadtest.json.

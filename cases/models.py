@@ -493,7 +493,9 @@ class KelurahanQuerySet(RegionQuerySet):
         return with_cte(counts, select=rows)
 
     def worst_first(self) -> "KelurahanQuerySet":
-        return self.ordered(WORST_FIRST)
+        # Plain order_by (DESC puts NULLs first, but none of these is ever NULL): the snapshot's index
+        # coverage_snapshot_worst_first then serves the national page's first 50 rows.
+        return self.order_by(*WORST_FIRST)
 
     def ordered(self, ordering: Sequence[str]) -> "KelurahanQuerySet":
         """order_by(*ordering) with NULLs last either way, as order_rows() sorts rows already read."""

@@ -165,16 +165,18 @@ def _child_rows(rolled_up, user) -> list[dict]:
     return [{**with_shares(row), "region": names.get(row["code_prefix"])} for row in rows]
 
 
-def _figures(kelurahan, ordering, child_length: int | None, *, live: bool) -> tuple:
-    """The table's rows in `ordering`, the totals and the roll-ups per child region (None below kecamatan)."""
+def _figures(kelurahan, ordering: tuple | None, child_length: int | None, *, live: bool) -> tuple:
+    """The table's rows in `ordering` (None: worst first), the totals and the roll-ups per child region
+    (None below kecamatan)."""
     table_rows = kelurahan.with_unit().select_related("parent")
     if live:  # one query: the rows, then sums and order from them
         rows = list(table_rows)
         totals = next(iter(roll_up(rows, 0, **TRAINING_ROLLUP)), None)
         rolled_up = roll_up(rows, child_length, **TRAINING_ROLLUP) if child_length else None
-        return order_rows(rows, ordering), totals, rolled_up
+        return order_rows(rows, ordering or WORST_FIRST), totals, rolled_up
     rolled_up = kelurahan.rolled_up(child_length, **TRAINING_ROLLUP) if child_length else None
-    return table_rows.ordered(ordering), kelurahan.totals(**TRAINING_ROLLUP), rolled_up
+    table_rows = table_rows.ordered(ordering) if ordering else table_rows.worst_first()
+    return table_rows, kelurahan.totals(**TRAINING_ROLLUP), rolled_up
 
 
 def _ancestors(user, code: str):
@@ -202,7 +204,7 @@ def _render_dashboard(request, region: Region | None, *, is_home: bool = False):
     sort = request.GET.get("sort", "")
     ordering = _ordering(sort)
     table_rows, totals, rolled_up = _figures(
-        kelurahan, ordering or WORST_FIRST, CHILD_CODE_LENGTH.get(len(code)), live=snapshot is None
+        kelurahan, ordering, CHILD_CODE_LENGTH.get(len(code)), live=snapshot is None
     )
     page = Paginator(table_rows, PER_PAGE).get_page(request.GET.get("page"))
     context = {
