@@ -39,7 +39,9 @@ def _not_in_future(form: forms.Form, field: str) -> None:
 class CaseForm(VersionedFormMixin, forms.ModelForm):
     """A new case, or the corrections to one (person, place, category, description, channel).
 
-    NIK is optional (people in need often have no KTP at hand) but checked like a member's when given.
+    NIK is optional (people in need often have no KTP at hand) but checked like a member's when given. The
+    responsible PSM is chosen on the case page next (AssignPsmForm), from the PSM of the case's kecamatan: a
+    list of the whole kab/kota's PSM here would run to thousands.
     """
 
     stale_message = _(
@@ -70,7 +72,6 @@ class CaseForm(VersionedFormMixin, forms.ModelForm):
             "description",
             "reported_on",
             "channel",
-            "psm",
         ]
         widgets = {
             "person_birth_date": DateInput(),
@@ -80,7 +81,6 @@ class CaseForm(VersionedFormMixin, forms.ModelForm):
         help_texts = {
             "person_age": _("Fill in the age when the date of birth is not known."),
             "kelurahan": _("Where the person lives."),
-            "psm": _("Optional: an active PSM of the same kab/kota. You can also choose one later."),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -91,15 +91,10 @@ class CaseForm(VersionedFormMixin, forms.ModelForm):
         if self.instance.pk:
             # A retired category stays possible for the cases that already have it.
             categories = PmksCategory.objects.filter(Q(is_active=True) | Q(pk=self.instance.category_id))
-            # Editing corrects the facts; the date reported, the status and the PSM have their own steps.
-            for name in ("reported_on", "psm"):
-                del self.fields[name]
+            # Editing corrects the facts; the date reported and the status have their own steps.
+            del self.fields["reported_on"]
         else:
             self.fields["reported_on"].initial = timezone.localdate()
-            self.fields["psm"].queryset = (
-                Member.objects.visible_to(user).active().select_related("unit__region")
-            )
-            self.fields["psm"].label_from_instance = _psm_label
         self.fields["category"].queryset = categories
 
     def clean_person_nik(self) -> str:
@@ -139,10 +134,10 @@ class CaseForm(VersionedFormMixin, forms.ModelForm):
             ):
                 self.add_error("person_nik", ValidationError(problem, code="nik_mismatch"))
         kelurahan = cleaned.get("kelurahan")
-        psm = cleaned.get("psm") if "psm" in self.fields else self.instance.psm if self.instance.pk else None
+        psm = self.instance.psm if self.instance.pk else None
         if kelurahan and psm and psm.unit.region_id[:5] != kelurahan.code[:5]:
             self.add_error(
-                "psm" if "psm" in self.fields else "kelurahan",
+                "kelurahan",
                 ValidationError(
                     _("The PSM must belong to an IPSM unit in the same kab/kota as the case."),
                     code="psm_elsewhere",

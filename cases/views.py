@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -87,8 +88,8 @@ def case_create(request):
         except ValidationError as error:
             _add_service_error(form, error)
         else:
-            messages.success(request, _("The case is recorded."))
-            return redirect("cases:detail", pk=case.pk)
+            messages.success(request, _("The case is recorded. Now choose its responsible PSM."))
+            return redirect(reverse("cases:detail", args=[case.pk]) + "#case-psm")
     return render(request, "cases/case_form.html", {"form": form})
 
 

@@ -204,24 +204,35 @@ def _new_case(magelang, today, **changes):
         "description": "Lansia hidup sendiri.",
         "reported_on": today.isoformat(),
         "channel": "laporan_warga",
-        "psm": "",
     }
     data.update(changes)
     return data
 
 
-def test_staff_opens_a_case_with_nik_typed_with_spaces(as_user, staff, magelang, today, member_b):
+def test_staff_opens_a_case_with_nik_typed_with_spaces_then_choose_its_psm(
+    as_user, staff, magelang, today, member_b
+):
     birth = datetime.date(1950, 4, 7)
     nik = build_nik(region_code="33.71.03", birth_date=birth, is_female=True, serial=12)
     spaced = f"{nik[:6]} {nik[6:12]}.{nik[12:]}"
-    data = _new_case(magelang, today, person_nik=spaced, person_birth_date=birth.isoformat(), psm=member_b.pk)
-    response = as_user(staff).post(reverse("cases:create"), data)
+    data = _new_case(magelang, today, person_nik=spaced, person_birth_date=birth.isoformat())
+    client = as_user(staff)
+    response = client.post(reverse("cases:create"), data)
     case = Case.objects.get()
-    assert response["Location"] == reverse("cases:detail", args=[case.pk])
-    assert (case.person_nik, case.status, case.status_since, case.psm) == (nik, "baru", today, member_b)
+    assert response["Location"] == reverse("cases:detail", args=[case.pk]) + "#case-psm"
+    assert (case.person_nik, case.status, case.status_since, case.psm) == (nik, "baru", today, None)
     assert case.created_by == staff
     assert case.status_changes.get().new_status == CaseStatus.BARU
-    assert case.psm_assignments.get().member == member_b
+    # The case page offers the PSM of the case's kecamatan next.
+    page = client.get(response["Location"])
+    assert member_b.pk in _offered(page)
+    assert "Sekarang pilih PSM penanggung jawabnya" in page.content.decode()
+
+
+def test_the_new_case_form_sends_no_list_of_psm(as_user, staff, magelang, member_b):
+    response = as_user(staff).get(reverse("cases:create"))
+    assert "psm" not in response.context["form"].fields
+    assert member_b.full_name not in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -254,13 +265,11 @@ def test_retired_category_is_not_offered_for_new_cases(as_user, staff, magelang,
     assert category not in response.context["form"].fields["category"].queryset
 
 
-def test_psm_of_temanggung_cannot_be_chosen_on_a_magelang_case(
-    as_user, superuser, magelang, today, unit_temanggung
-):
+def test_a_psm_posted_with_a_new_case_is_ignored(as_user, superuser, magelang, today, unit_temanggung):
     other = factories.MemberFactory(unit=unit_temanggung)
     response = as_user(superuser).post(reverse("cases:create"), _new_case(magelang, today, psm=other.pk))
-    assert "psm_elsewhere" in _errors(response)["psm"]
-    assert not Case.objects.exists()
+    assert response.status_code == 302
+    assert Case.objects.get().psm is None
 
 
 def test_edit_changes_the_facts_but_not_status_or_psm(as_user, staff, case, member_b, magelang):
