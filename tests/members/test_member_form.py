@@ -122,6 +122,16 @@ def test_nik_shown_whole_only_to_those_who_may_edit(as_user, staff, viewer, memb
     assert member_a.masked_nik in viewer_page
 
 
+def test_beside_a_masked_nik_only_the_year_of_birth_is_shown(as_user, staff, viewer, member_a):
+    """The masked digits of a NIK are the date of birth: showing the date would give them back."""
+    url = reverse("members:detail", args=[member_a.pk])
+    day = member_a.birth_date.strftime("%d/%m/%Y")
+    assert day in as_user(staff).get(url).content.decode()
+    viewer_page = as_user(viewer).get(url).content.decode()
+    assert day not in viewer_page
+    assert f"{member_a.birth_place}, {member_a.birth_date:%Y}" in viewer_page
+
+
 def test_nik_is_masked_in_lists(as_user, staff, member_a):
     for url in [reverse("members:list"), reverse("members:unit_detail", args=[member_a.unit.pk])]:
         page = as_user(staff).get(url).content.decode()
