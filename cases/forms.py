@@ -221,7 +221,7 @@ class AssignPsmForm(forms.Form):
     def __init__(self, *args, case: Case, user, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
-        self.search = search.strip()
+        self.search = search.strip()[:100]
         candidates = (
             Member.objects.visible_to(user)
             .active()

@@ -28,7 +28,7 @@ from cases.models import Case, Referral, ReferralOutcome
 from cases.tables import CaseTable
 from ipsm.concurrency import save_unless_changed
 from members.access import get_for_user, require_perm
-from members.nik import mask_nik
+from members.nik import mask_nik, normalize_nik
 
 VIEW, ADD, CHANGE = "cases.view_case", "cases.add_case", "cases.change_case"
 PAGE_SIZE = 25
@@ -106,7 +106,19 @@ def case_edit(request, pk):
 
 @login_required
 def case_detail(request, pk):
-    return _render_detail(request, _get_case(request.user, pk))
+    case = _get_case(request.user, pk)
+    search = normalize_nik(request.GET.get("cari_psm", ""))
+    if len(search) == 16 and search.isdigit():
+        # The PSM search travels in the URL: a NIK typed there is not searched, and leaves the address bar.
+        messages.warning(
+            request,
+            _(
+                "A NIK is never searched here, as it would be written into the page's address. "
+                "Search by name or KTA number."
+            ),
+        )
+        return redirect(reverse("cases:detail", args=[case.pk]) + "#case-psm")
+    return _render_detail(request, case)
 
 
 def _render_detail(request, case: Case, **bound_forms) -> HttpResponse:

@@ -505,3 +505,16 @@ def test_a_refused_choice_from_a_search_stays_selected(as_user, staff, case, psm
     assert "future" in _errors(response, "assign_form")["assigned_on"]
     assert far.pk in _offered(response)
     assert f'<option value="{far.pk}" selected>' in response.content.decode()
+
+
+def test_a_nik_typed_into_the_psm_search_is_not_searched_and_leaves_the_address(
+    as_user, staff, case, psm_around
+):
+    nik = psm_around["far"].nik
+    url = reverse("cases:detail", args=[case.pk])
+    response = as_user(staff).get(url, {"cari_psm": f" {nik[:6]} {nik[6:]} "}, follow=True)
+    assert response.redirect_chain == [(url + "#case-psm", 302)]
+    content = response.content.decode()
+    assert "NIK tidak dicari di sini" in content
+    assert nik[6:] not in content
+    assert _offered(response) == [psm_around["here"].pk, psm_around["near"].pk]  # the kecamatan's list
