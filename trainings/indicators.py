@@ -464,8 +464,9 @@ def _coverage_change_figures(code: str, period: Period) -> dict:
     pairs = {CURRENT: (current, previous), PREVIOUS: (previous, earlier)}
     figures = {}
     for tag, (later, before) in pairs.items():
-        figures[("kelurahan_improved", tag)] = sum(status > before[k] for k, status in later.items())
-        figures[("kelurahan_worsened", tag)] = sum(status < before[k] for k, status in later.items())
+        # A kelurahan added between the queries has no earlier status: it counts as unchanged.
+        figures[("kelurahan_improved", tag)] = sum(s > before.get(k, s) for k, s in later.items())
+        figures[("kelurahan_worsened", tag)] = sum(s < before.get(k, s) for k, s in later.items())
     return figures
 
 
