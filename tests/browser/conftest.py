@@ -3,6 +3,7 @@
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import USER_PASSWORD
 
@@ -26,6 +27,13 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-quic",
         ],
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def patient_assertions():
+    # Two test workers, the live server and Chromium share two cores: under the whole suite a page can take
+    # longer than expect()'s default 5 s (a journey once timed out so). A wrong value still fails.
+    expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="session")
