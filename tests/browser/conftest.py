@@ -32,7 +32,7 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session", autouse=True)
 def patient_assertions():
     # Two test workers, the live server and Chromium share two cores: under the whole suite a page can take
-    # longer than expect()'s default 5 s (a journey once timed out so). A wrong value still fails.
+    # longer than expect()'s default 5 s. A wrong value still fails.
     expect.set_options(timeout=20_000)
 
 

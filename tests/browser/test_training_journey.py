@@ -35,7 +35,8 @@ def test_staff_train_the_untrained_psm_of_a_kecamatan(log_in, live_server, staff
     page.locator("#event-form").get_by_role("button", name="Simpan").click()
     expect(page.locator("h1")).to_contain_text("Bimtek Dasar PSM Magelang Tengah")
 
-    page.click("#invite-link")
+    with page.expect_navigation():  # until "load": the select's auto-submit (app.js) must be in place
+        page.click("#invite-link")
     with page.expect_navigation():  # the filter selects submit themselves
         page.select_option("#id_kecamatan", "33.71.03")
     with page.expect_navigation():
