@@ -236,8 +236,9 @@ class AssignPsmForm(forms.Form):
 
     def _offered(self, candidates) -> list[tuple[int, str]]:
         """The choices listed: the kecamatan's PSM or the search's matches, and the PSM chosen so far."""
-        chosen = [pk for pk in (self.case.psm_id, self.data.get(self.add_prefix("member"))) if pk]
-        chosen = Q(pk__in=[pk for pk in chosen if str(pk).isdigit()])
+        posted = self.data.get(self.add_prefix("member"), "")
+        chosen = [self.case.psm_id, *([int(posted)] if posted.isascii() and posted.isdigit() else [])]
+        chosen = Q(pk__in=[pk for pk in chosen if pk])
         if self.search:
             matches = candidates.search(self.search).order_by("full_name", "pk")[: self.SEARCH_LIMIT]
             offered = list(matches) + list(candidates.filter(chosen).exclude(pk__in=[m.pk for m in matches]))

@@ -28,7 +28,7 @@ from cases.models import Case, Referral, ReferralOutcome
 from cases.tables import CaseTable
 from ipsm.concurrency import save_unless_changed
 from members.access import get_for_user, require_perm
-from members.nik import mask_nik, normalize_nik
+from members.nik import is_typed_nik, mask_nik
 
 VIEW, ADD, CHANGE = "cases.view_case", "cases.add_case", "cases.change_case"
 PAGE_SIZE = 25
@@ -107,8 +107,7 @@ def case_edit(request, pk):
 @login_required
 def case_detail(request, pk):
     case = _get_case(request.user, pk)
-    search = normalize_nik(request.GET.get("cari_psm", ""))
-    if len(search) == 16 and search.isdigit():
+    if is_typed_nik(request.GET.get("cari_psm", "")):
         # The PSM search travels in the URL: a NIK typed there is not searched, and leaves the address bar.
         messages.warning(
             request,

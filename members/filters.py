@@ -30,7 +30,7 @@ class KecamatanFirstMixin:
         kelurahan, unit = self.data.get("kelurahan") or "", self.data.get("unit") or ""
         if kelurahan:
             return kelurahan[:8]  # kecamatan code "33.71.03" of kelurahan "33.71.03.1002"
-        if unit.isdigit() and units is not None:
+        if unit.isascii() and unit.isdigit() and units is not None:  # isdigit() alone takes "²"
             return (units.filter(pk=unit).values_list("region_id", flat=True).first() or "")[:8]
         return ""
 

@@ -38,6 +38,13 @@ def normalize_nik(raw: object) -> str:
     return _SEPARATORS.sub("", text)
 
 
+def is_typed_nik(raw: object) -> bool:
+    """Whether a search text is a whole NIK (16 digits once the separators are dropped): such a text must
+    never be put in a URL, where access logs would keep it."""
+    digits = normalize_nik(raw)
+    return len(digits) == 16 and digits.isdigit()
+
+
 def _is_real_date(day: int, month: int, year_2digit: int) -> bool:
     # The century is not in the NIK: the date is real if it exists in either (29 February included).
     for century in (1900, 2000):

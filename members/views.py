@@ -27,7 +27,7 @@ from members.forms import (
 )
 from members.history import history_entries, member_history
 from members.models import BOARD_ROLE_ORDER, BoardPosition, Member, Region, Unit
-from members.nik import normalize_nik
+from members.nik import is_typed_nik, normalize_nik
 from members.panels import render_member_panels, render_unit_panels
 from members.tables import MemberTable, UnitTable
 
@@ -73,9 +73,8 @@ def member_search(request):
     A whole NIK opens that member's page; any other text becomes the list's name/KTA search.
     """
     text = request.POST.get("q", "").strip()
-    digits = normalize_nik(text)
-    if len(digits) == 16 and digits.isdigit():
-        member = Member.objects.visible_to(request.user).filter(nik=digits).first()
+    if is_typed_nik(text):
+        member = Member.objects.visible_to(request.user).filter(nik=normalize_nik(text)).first()
         if member is not None:
             return redirect("members:detail", pk=member.pk)
         messages.warning(request, _("No member with this NIK in your area."))

@@ -2,9 +2,11 @@ import datetime
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connections
+from django.utils import translation
 
 from ipsm import roles
 from tests import factories
@@ -61,6 +63,15 @@ def cache_per_test(settings):
     # with an empty cache of its own. tests/test_project.py checks that migrate makes the real one's table.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()  # local-memory caches of one name share their store
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    # A request in English leaves English active in the worker's thread (LocaleMiddleware does not undo
+    # it): each test starts in the default language, whatever ran before it.
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -518,3 +518,11 @@ def test_a_nik_typed_into_the_psm_search_is_not_searched_and_leaves_the_address(
     assert "NIK tidak dicari di sini" in content
     assert nik[6:] not in content
     assert _offered(response) == [psm_around["here"].pk, psm_around["near"].pk]  # the kecamatan's list
+
+
+def test_a_psm_posted_in_other_digits_is_refused_rather_than_failing(as_user, staff, case, psm_around, today):
+    response = as_user(staff).post(
+        reverse("cases:assign", args=[case.pk]), {"member": "²", "assigned_on": today}
+    )
+    assert response.status_code == 200
+    assert "invalid_choice" in _errors(response, "assign_form")["member"]

@@ -175,3 +175,9 @@ def test_home_query_count_is_constant(as_user, staff, unit_a, unit_b, magelang):
     with CaptureQueriesContext(connection) as large:
         client.get(reverse("home"))
     assert len(large) == len(small)
+
+
+def test_a_unit_given_in_other_digits_is_ignored_rather_than_failing(as_user, staff, roster):
+    response = as_user(staff).get(reverse("members:list"), {"unit": "²"})
+    assert response.status_code == 200
+    assert _names(response) == ["Agus Wibowo", "Budi Santoso", "Siti Rahayu"]  # as for any refused value
