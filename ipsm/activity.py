@@ -334,7 +334,10 @@ def _case_entries(user, code: str, filters: ActivityFilters, limit: int) -> list
 def _event_entries(user, code: str, filters: ActivityFilters, limit: int) -> list[ActivityEntry]:
     scope = None
     if code:
-        scope = Exists(Organiser.objects.filter(event_id=OuterRef("id"), region__code__startswith=code))
+        organised = Organiser.objects.accepted().filter(
+            event_id=OuterRef("id"), region__code__startswith=code
+        )
+        scope = Exists(organised)
     rows = _history_rows(
         Event, filters, limit, scope=scope, visible=Event.objects.visible_to(user), fields=("title",)
     )

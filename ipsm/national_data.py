@@ -653,7 +653,8 @@ class _Generator:
                     f"{choice(VENUES)} {self.kabkota_names[office]}\t{randint(15, 250) * 1_000_000}\t\t"
                     f"{self.now}\t{self.now}"
                 )
-                organisers.extend(f"{event_pk}\t{code}\t" for code in offices)
+                # Generated joint events were agreed by every office (status "diterima").
+                organisers.extend(f"{event_pk}\t{code}\t\tditerima" for code in offices)
                 # Invited from the lead office's PSM only, so that which neighbours are generated never
                 # changes who in this kab/kota was trained (its pages compare across scales).
                 pool = self.invitable_by_kabkota[office]
@@ -693,7 +694,7 @@ class _Generator:
             events,
         )  # fmt: skip
         report.organisers = _copy(
-            "trainings_organiser", ["event_id", "region_id", "institution_name"], organisers
+            "trainings_organiser", ["event_id", "region_id", "institution_name", "status"], organisers
         )
         report.participants = _copy(
             "trainings_participant",

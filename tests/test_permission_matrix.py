@@ -211,6 +211,9 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
         Rule(params="pk=joint_event", get=      "login  403    403    403    ok     ok",
              post=                              "login  403    403    403    ok     ok"),
     ),
+    # Only staff of the invited office answer: not its read-only head, not the inviting office itself.
+    "trainings:invitation_answer": Rule(params="pk=invitation", get=POST_ONLY,
+                                        post=   "login  403    403    403    ok     404"),
     "trainings:history": Rule(params="pk=event",
                               get=              "login  403    403    403    ok     404"),
     # GET only sends back to the event page; the form is on that page.
@@ -431,6 +434,10 @@ def _build_world() -> dict:
     joint_event = make_event(
         magelang["kota_magelang"], magelang["temanggung"], by=staff_other, title="Bimtek Bersama"
     )
+    # Temanggung asks Kota Magelang to organise an event together; no one has answered yet.
+    proposed = make_event(
+        magelang["temanggung"], magelang["kota_magelang"], by=staff_other, title="Usulan", accepted=False
+    )
     job = ImportJob.objects.create(
         kind="members", user=staff, file_name=IMPORT_FILE, content=b"", status=ImportStatus.CHECKED
     )
@@ -456,6 +463,7 @@ def _build_world() -> dict:
         "referral": referral,
         "event": event,
         "joint_event": joint_event,
+        "invitation": proposed.organisers.get(region=magelang["kota_magelang"]),
         "session": session,
         "participant": participant,
         "import_job": job,

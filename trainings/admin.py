@@ -9,6 +9,7 @@ class OrganiserInline(admin.TabularInline):
     model = Organiser
     extra = 0
     raw_id_fields = ["region"]
+    readonly_fields = ["invited_by", "invited_at", "answered_by", "answered_at"]
 
 
 class SessionInline(admin.TabularInline):

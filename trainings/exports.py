@@ -54,7 +54,9 @@ def event_export(user, params) -> Export:
     """The event list with its filters (trainings.views.event_list): events the user's office organises."""
     organisers = Prefetch(
         "organisers",
-        queryset=Organiser.objects.select_related("region").order_by("region_id", "institution_name"),
+        queryset=Organiser.objects.accepted()
+        .select_related("region")
+        .order_by("region_id", "institution_name"),
     )
     events = (
         Event.objects.visible_to(user)

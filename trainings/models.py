@@ -1,7 +1,9 @@
 """Training events (bimtek, peningkatan kapasitas), their sessions and speakers, participants, attendance.
 
 An event belongs to every office that organises it: staff of each organising kab/kota see and manage it
-and its participants, from both regions, and nothing else of the other region.
+and its participants, from both regions, and nothing else of the other region. Naming another office as
+co-organiser only invites it (Organiser.status): until its staff accept, the event stays the creator's
+alone and nothing of the other region (its PSM above all) is in reach.
 """
 
 import datetime
@@ -34,7 +36,9 @@ class EventQuerySet(models.QuerySet):
             return self.all()
         if not scope.region_code:
             return self.none()
-        organised = Organiser.objects.filter(event=OuterRef("pk"), region__code__startswith=scope.region_code)
+        organised = Organiser.objects.accepted().filter(
+            event=OuterRef("pk"), region__code__startswith=scope.region_code
+        )
         return self.filter(Exists(organised))
 
     def held_between(self, start: datetime.date, end: datetime.date) -> "EventQuerySet":
@@ -44,8 +48,10 @@ class EventQuerySet(models.QuerySet):
         """Events that concern region `code`: organised by the Dinas Sosial of the region, of a region above
         it or of one inside it, or with a participant from a unit inside it (so joint events count too)."""
         ancestors = [code[:length] for length in (2, 5, 8) if length < len(code)]
-        organised = Organiser.objects.filter(event=OuterRef("pk")).filter(
-            Q(region__code__startswith=code) | Q(region_id__in=ancestors)
+        organised = (
+            Organiser.objects.accepted()
+            .filter(event=OuterRef("pk"))
+            .filter(Q(region__code__startswith=code) | Q(region_id__in=ancestors))
         )
         attended_from = Participant.objects.filter(event=OuterRef("pk")).within(code)
         return self.filter(Exists(organised) | Exists(attended_from))
@@ -98,11 +104,14 @@ class Event(models.Model):
 
     @property
     def organiser_codes(self) -> list[str]:
-        return [o.region_id for o in self.organisers.all() if o.region_id]
+        """The kab/kota codes of the offices that organise the event (invitations not yet accepted are not
+        organisers): whose PSM may be invited, and who sees the event."""
+        return [o.region_id for o in self.organisers.all() if o.region_id and o.is_accepted]
 
     def invite_candidates(self):
         """Active and candidate PSM of units in any organising region (both regions of a joint event),
-        not yet invited. Deliberately not Member.visible_to: a joint event invites the partner's PSM too."""
+        not yet invited. Deliberately not Member.visible_to: a joint event invites the partner's PSM too,
+        once the partner has accepted to organise it."""
         codes = self.organiser_codes
         if not codes:
             return Member.objects.none()
@@ -113,8 +122,32 @@ class Event(models.Model):
         return Member.objects.filter(within).exclude(status=MemberStatus.NONAKTIF).exclude(Exists(invited))
 
 
+class OrganiserStatus(models.TextChoices):
+    INVITED = "diundang", _("Invited, awaiting reply")
+    ACCEPTED = "diterima", _("Accepted")
+    DECLINED = "ditolak", _("Declined")
+
+
+class OrganiserQuerySet(models.QuerySet):
+    def accepted(self) -> "OrganiserQuerySet":
+        return self.filter(status=OrganiserStatus.ACCEPTED)
+
+    def invitations_for(self, user) -> "OrganiserQuerySet":
+        """Invitations to co-organise an event, waiting for an answer from an office in the user's scope."""
+        scope = scope_of(user)
+        pending = self.filter(status=OrganiserStatus.INVITED, region__isnull=False)
+        if scope.everything:
+            return pending
+        if not scope.region_code:
+            return self.none()
+        return pending.filter(region__code__startswith=scope.region_code)
+
+
 class Organiser(models.Model):
-    """A Dinas Sosial of a kab/kota (region), or another institution by name."""
+    """A Dinas Sosial of a kab/kota (region), or another institution by name.
+
+    An office named by another becomes an organiser only when its own staff accept (status); an office in
+    the naming user's own scope, and an institution by name, organise at once."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="organisers")
     region = models.ForeignKey(
@@ -126,11 +159,29 @@ class Organiser(models.Model):
         related_name="+",
     )
     institution_name = models.CharField(_("other institution"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OrganiserStatus.choices, default=OrganiserStatus.ACCEPTED
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    objects = OrganiserQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organiser")
         verbose_name_plural = _("organisers")
         constraints = [
+            # Only an office is asked; an institution named by the organisers has no account to answer.
+            models.CheckConstraint(
+                condition=Q(region__isnull=False) | Q(status=OrganiserStatus.ACCEPTED),
+                name="organiser_institution_accepted",
+            ),
             models.CheckConstraint(
                 condition=(Q(region__isnull=False) & Q(institution_name=""))
                 | (Q(region__isnull=True) & ~Q(institution_name="")),
@@ -141,6 +192,10 @@ class Organiser(models.Model):
 
     def __str__(self) -> str:
         return f"Dinas Sosial {self.region}" if self.region_id else self.institution_name
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == OrganiserStatus.ACCEPTED
 
 
 class SpeakerQuerySet(models.QuerySet):

@@ -69,7 +69,7 @@ def _invite_events(user, unit: Unit):
     """Upcoming or ongoing events the user sees, organised by an office whose PSM include the unit's."""
     code = unit.region_id
     above = [code[:length] for length in (2, 5, 8) if length < len(code)] + [code]
-    organised = Organiser.objects.filter(event=OuterRef("pk"), region_id__in=above)
+    organised = Organiser.objects.accepted().filter(event=OuterRef("pk"), region_id__in=above)
     return (
         Event.objects.visible_to(user)
         .filter(Exists(organised), ends_on__gte=timezone.localdate())

@@ -6,33 +6,102 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.access import scope_of
 from members.models import Member, MemberStatus, Region
-from trainings.models import Attendance, AttendanceStatus, Event, Organiser, Participant, Session, Speaker
+from trainings.models import (
+    Attendance,
+    AttendanceStatus,
+    Event,
+    Organiser,
+    OrganiserStatus,
+    Participant,
+    Session,
+    Speaker,
+)
 
 
 @transaction.atomic
 def save_event(
     *, event: Event, organiser_regions: Iterable[Region], other_organisers: Iterable[str], by
 ) -> Event:
-    """Create or update an event and set exactly the given organisers (at least one)."""
-    organiser_regions = list(organiser_regions)
-    names = [name.strip() for name in other_organisers if name.strip()]
-    if not organiser_regions and not names:
-        raise ValidationError(_("An event needs at least one organiser."), code="no_organiser")
+    """Create or update an event with exactly the given organisers.
+
+    The rules of who organises, in one place:
+    - an office inside the acting user's own scope organises at once; another office is only invited, and
+      organises once its own staff accept (answer_invitation); until then nothing of its region is in reach;
+    - an organising office leaves only by its own staff (or a superuser): no one removes a partner;
+    - an invitation not yet accepted (or declined) may be withdrawn by any organiser; naming a declined
+      office again invites it again;
+    - the event keeps at least one organising office (a superuser may leave institutions only).
+    """
+    scope = scope_of(by)
+    wanted = {region.code: region for region in organiser_regions}
+    names = list(dict.fromkeys(name.strip() for name in other_organisers if name.strip()))
+    current = {o.region_id: o for o in event.organisers.filter(region__isnull=False)} if event.pk else {}
+
+    def own(code: str) -> bool:
+        return scope.everything or bool(scope.region_code and code.startswith(scope.region_code))
+
+    for code, organiser in current.items():
+        if code not in wanted and organiser.is_accepted and not own(code):
+            raise ValidationError(
+                _("Only Dinas Sosial %(region)s itself can leave this event.") % {"region": organiser.region},
+                code="not_own_organiser",
+            )
+    organising = {code for code in wanted if own(code) or (code in current and current[code].is_accepted)}
+    if not organising and not (scope.everything and names):
+        if event.pk and not scope.everything and any(own(code) for code in current):
+            raise ValidationError(
+                _("Your Dinas Sosial is the last organiser of this event and cannot leave it."),
+                code="last_organiser",
+            )
+        if scope.everything:
+            raise ValidationError(_("An event needs at least one organiser."), code="no_organiser")
+        raise ValidationError(
+            _("Your own Dinas Sosial must be one of the organisers."), code="own_region_missing"
+        )
+
     if event.pk is None:
         event.created_by = by
     event._history_user = by
     event.save()
-    event.organisers.exclude(region__in=organiser_regions).filter(region__isnull=False).delete()
+    event.organisers.filter(region__isnull=False).exclude(region_id__in=wanted).delete()
     event.organisers.filter(region__isnull=True).exclude(institution_name__in=names).delete()
-    for region in organiser_regions:
-        Organiser.objects.get_or_create(event=event, region=region)
+    now = timezone.now()
+    for code, region in wanted.items():
+        organiser = current.get(code)
+        if organiser is not None and (organiser.is_accepted or organiser.status == OrganiserStatus.INVITED):
+            continue
+        accepted = own(code)
+        fields = {
+            "status": OrganiserStatus.ACCEPTED if accepted else OrganiserStatus.INVITED,
+            "invited_by": None if accepted else by,
+            "invited_at": None if accepted else now,
+            "answered_by": None,
+            "answered_at": None,
+        }
+        Organiser.objects.update_or_create(event=event, region=region, defaults=fields)
     for name in names:
         Organiser.objects.get_or_create(event=event, region=None, institution_name=name)
     _sync_attendance_days(event)
     return event
+
+
+@transaction.atomic
+def answer_invitation(*, organiser: Organiser, accept: bool, by) -> Organiser:
+    """An invited office accepts (and from then organises the event) or declines. Who may answer is the
+    caller's to check (trainings.views: Organiser.objects.invitations_for(user))."""
+    organiser = Organiser.objects.select_for_update().get(pk=organiser.pk)
+    if organiser.status != OrganiserStatus.INVITED:
+        raise ValidationError(_("This invitation has already been answered."), code="answered")
+    organiser.status = OrganiserStatus.ACCEPTED if accept else OrganiserStatus.DECLINED
+    organiser.answered_by = by
+    organiser.answered_at = timezone.now()
+    organiser.save(update_fields=["status", "answered_by", "answered_at"])
+    return organiser
 
 
 def _sync_attendance_days(event: Event) -> None:

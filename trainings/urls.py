@@ -11,6 +11,7 @@ urlpatterns = [
     path("pelatihan/ekspor/<str:fmt>/", export_views.event_export, name="export"),
     path("pelatihan/<int:pk>/", views.event_detail, name="detail"),
     path("pelatihan/<int:pk>/ubah/", views.event_edit, name="edit"),
+    path("penyelenggara/<int:pk>/jawab/", views.invitation_answer, name="invitation_answer"),
     path("pelatihan/<int:pk>/riwayat/", history_views.event_history, name="history"),
     path("pelatihan/<int:pk>/materi/", views.session_add, name="session_add"),
     path("materi/<int:pk>/hapus/", views.session_delete, name="session_delete"),

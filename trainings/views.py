@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -49,7 +49,8 @@ def _show_errors(request, error: ValidationError) -> None:
 @login_required
 def event_list(request):
     require_perm(request.user, VIEW_EVENT)
-    events = Event.objects.visible_to(request.user).with_counts().prefetch_related(_organisers())
+    accepted = Prefetch("organisers", queryset=_accepted_organisers())
+    events = Event.objects.visible_to(request.user).with_counts().prefetch_related(accepted)
     event_filter = EventFilter(request.GET, queryset=events)
     table = EventTable(event_filter.qs)
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
@@ -57,8 +58,21 @@ def event_list(request):
         "filter": event_filter,
         "table": table,
         "can_add": request.user.has_perm("trainings.add_event"),
+        "invitations": _invitations(request.user),
     }
     return render(request, "trainings/event_list.html", context)
+
+
+def _invitations(user) -> list[Organiser]:
+    """Invitations to co-organise, for those who may answer them (staff of the invited office)."""
+    if not user.has_perm("trainings.change_event"):
+        return []
+    invitations = Organiser.objects.invitations_for(user).select_related("region", "event", "invited_by")
+    return list(invitations.prefetch_related(Prefetch("event__organisers", queryset=_accepted_organisers())))
+
+
+def _accepted_organisers():
+    return Organiser.objects.accepted().select_related("region").order_by("region_id", "institution_name")
 
 
 def _save_event_form(request, form: EventForm):
@@ -71,7 +85,7 @@ def _save_event_form(request, form: EventForm):
             by=request.user,
         )
     except ValidationError as error:
-        form.add_error(None, error)
+        form.add_error("organiser_regions", error)
         return None
 
 
@@ -91,9 +105,41 @@ def event_edit(request, pk):
     event = _get_event(request.user, pk, perm="trainings.change_event")
     form = EventForm(request.POST or None, instance=event, user=request.user)
     if form.is_valid() and _save_event_form(request, form):
+        if not Event.objects.visible_to(request.user).filter(pk=event.pk).exists():
+            messages.success(
+                request, _("Your Dinas Sosial no longer organises %(event)s.") % {"event": event}
+            )
+            return redirect("trainings:list")
         messages.success(request, _("Changes saved."))
         return redirect("trainings:detail", pk=event.pk)
     return render(request, "trainings/event_form.html", {"form": form, "event": event})
+
+
+@require_POST
+@login_required
+def invitation_answer(request, pk):
+    """Staff of an invited office accept or decline to organise an event together with the inviter."""
+    require_perm(request.user, VIEW_EVENT)
+    invitation = get_object_or_404(Organiser.objects.invitations_for(request.user), pk=pk)
+    require_perm(request.user, "trainings.change_event")
+    answer = request.POST.get("answer")
+    if answer not in ("terima", "tolak"):
+        messages.error(request, _("Choose to accept or to decline the invitation."))
+        return redirect("trainings:list")
+    try:
+        services.answer_invitation(organiser=invitation, accept=answer == "terima", by=request.user)
+    except ValidationError as error:  # answered meanwhile by a colleague
+        _show_errors(request, error)
+        return redirect("trainings:list")
+    if answer == "terima":
+        messages.success(
+            request,
+            _("Dinas Sosial %(region)s now organises %(event)s.")
+            % {"region": invitation.region, "event": invitation.event},
+        )
+        return redirect("trainings:detail", pk=invitation.event_id)
+    messages.success(request, _("Invitation to %(event)s declined.") % {"event": invitation.event})
+    return redirect("trainings:list")
 
 
 def _detail_context(request, event: Event, session_form: SessionForm | None = None) -> dict:
@@ -217,8 +263,10 @@ def certificate(request, pk):
         "member__unit__region", "event"
     )
     participant = get_for_user(participants, request.user, pk=pk)
-    organisers = participant.event.organisers.select_related("region").order_by(
-        "region_id", "institution_name"
+    organisers = (
+        participant.event.organisers.accepted()
+        .select_related("region")
+        .order_by("region_id", "institution_name")
     )
     return render(
         request, "trainings/certificate.html", {"participant": participant, "organisers": organisers}

@@ -4,12 +4,16 @@ import pytest
 
 from tests import factories
 from trainings import services
-from trainings.models import AttendanceStatus, Event, Participant
+from trainings.models import AttendanceStatus, Event, OrganiserStatus, Participant
 
 START = datetime.date(2024, 5, 6)
 
 
-def make_event(*regions, by, days: int = 2, title: str = "Bimtek Dasar PSM", **fields) -> Event:
+def make_event(
+    *regions, by, days: int = 2, title: str = "Bimtek Dasar PSM", accepted: bool = True, **fields
+) -> Event:
+    """An event organised by `regions`; the other offices among them accept at once unless accepted=False
+    (their invitation then waits, as services.save_event leaves it)."""
     event = Event(
         title=title,
         training_type=fields.pop("training_type", "bimtek_dasar"),
@@ -18,7 +22,11 @@ def make_event(*regions, by, days: int = 2, title: str = "Bimtek Dasar PSM", **f
         venue=fields.pop("venue", "Aula Dinas Sosial"),
         **fields,
     )
-    return services.save_event(event=event, organiser_regions=regions, other_organisers=[], by=by)
+    event = services.save_event(event=event, organiser_regions=regions, other_organisers=[], by=by)
+    if accepted:
+        for invitation in event.organisers.filter(status=OrganiserStatus.INVITED):
+            services.answer_invitation(organiser=invitation, accept=True, by=None)
+    return event
 
 
 def mark_all(event: Event, member, status: str = AttendanceStatus.HADIR) -> Participant:

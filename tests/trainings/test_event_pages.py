@@ -10,7 +10,7 @@ from django.urls import reverse
 from tests import factories
 from tests.trainings.conftest import START, make_event, mark_all
 from trainings import services
-from trainings.models import Attendance, Event, Organiser, Session, Speaker
+from trainings.models import Attendance, Event, Organiser, OrganiserStatus, Session, Speaker
 
 NINE = datetime.datetime.fromisoformat("2024-05-06T09:00+07:00")
 ROLES = ["anonymous", "coordinator", "viewer", "staff", "staff_other", "superuser"]
@@ -245,11 +245,13 @@ def test_staff_create_an_event_with_organisers(as_user, staff):
     ]
 
 
-def test_joint_event_is_created_with_both_regions(as_user, staff, staff_other):
+def test_naming_another_office_only_invites_it(as_user, staff, staff_other):
     as_user(staff).post(reverse("trainings:create"), _event_data(organiser_regions=["33.71", "33.23"]))
     event = Event.objects.get()
-    assert set(event.organiser_codes) == {"33.71", "33.23"}
-    assert Event.objects.visible_to(staff_other).filter(pk=event.pk).exists()
+    assert event.organiser_codes == ["33.71"]
+    invitation = event.organisers.get(region_id="33.23")
+    assert (invitation.status, invitation.invited_by) == (OrganiserStatus.INVITED, staff)
+    assert not Event.objects.visible_to(staff_other).filter(pk=event.pk).exists()
 
 
 @pytest.mark.parametrize(
@@ -293,14 +295,25 @@ def test_edit_shows_current_organisers_and_shortening_drops_attendance_days(
     assert [str(o) for o in event.organisers.all()] == ["Dinas Sosial Kota Magelang"]
 
 
-def test_partner_staff_edit_a_joint_event_but_must_stay_an_organiser(as_user, staff_other, joint_event):
+def test_partner_staff_edit_a_joint_event_and_may_leave_it_but_not_drop_the_other(
+    as_user, staff, staff_other, joint_event
+):
     client = as_user(staff_other)
     url = reverse("trainings:edit", args=[joint_event.pk])
-    response = client.post(url, _event_data(organiser_regions=["33.71"]))
-    assert "organiser_regions" in response.context["form"].errors
+    response = client.post(url, _event_data(organiser_regions=["33.23"]))
+    assert response.status_code == 200
+    assert response.context["form"].errors["organiser_regions"] == [
+        "Hanya Dinas Sosial Kota Magelang sendiri yang dapat keluar dari kegiatan ini."
+    ]
     assert client.post(url, _event_data(organiser_regions=["33.71", "33.23"])).status_code == 302
     joint_event.refresh_from_db()
     assert joint_event.title == "Bimtek Lanjutan PSM"
+    # Temanggung leaves: the event stays Magelang's, out of Temanggung's sight.
+    response = client.post(url, _event_data(organiser_regions=["33.71"]))
+    assert response["Location"] == reverse("trainings:list")
+    assert joint_event.organiser_codes == ["33.71"]
+    assert client.get(reverse("trainings:detail", args=[joint_event.pk])).status_code == 404
+    assert as_user(staff).get(reverse("trainings:detail", args=[joint_event.pk])).status_code == 200
 
 
 # --- Detail and sessions --------------------------------------------------------------------------

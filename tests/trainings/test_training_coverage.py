@@ -229,13 +229,13 @@ def _untrained(panel: str) -> set[int]:
 
 
 @pytest.fixture
-def upcoming(staff, magelang):
+def upcoming(staff, staff_other, magelang):
     """An event of Kota Magelang next month, one that ended yesterday, and one of Temanggung next month."""
     kota, temanggung = magelang["kota_magelang"], magelang["temanggung"]
     return {
         "next": make_event(kota, by=staff, title="Bimtek Dasar Berikutnya", **_held(-30 / 365)),
         "past": make_event(kota, by=staff, title="Baru Selesai", **_held(2 / 365)),
-        "temanggung": make_event(temanggung, by=staff, title="Bimtek Temanggung", **_held(-30 / 365)),
+        "temanggung": make_event(temanggung, by=staff_other, title="Bimtek Temanggung", **_held(-30 / 365)),
     }
 
 
