@@ -2,15 +2,16 @@
 (imports), newest first, for Dinas Sosial staff within their kab/kota and for superusers (UU PDP 27/2022).
 
 Sources: the django-simple-history tables of members, units, board positions, cases and training events,
-plus ExportLog and ImportJob. Each source gives its newest rows with the filters applied in ONE query: the
-row's previous version comes along as a JSON object (for the names of the fields that changed), whether the
-user may open the object as an EXISTS. The page merges the sources in Python. So a page costs one query per
-kind whatever the number of rows; page n reads at most n x PAGE_SIZE + 1 rows of each kind.
+plus ExportLog, ImportJob and the searches by NIK (members.NikSearch). Each source gives its newest rows
+with the filters applied in ONE query: the row's previous version comes along as a JSON object (for the
+names of the fields that changed), whether the user may open the object as an EXISTS. The page merges the
+sources in Python. So a page costs one query per kind whatever the number of rows; page n reads at most
+n x PAGE_SIZE + 1 rows of each kind.
 
 Scope (staff): a member's record by the unit it was in, a unit's and a case's by their region, a board
-position's by its unit, an event's by its current organisers, exports and imports by where their user is
-assigned. Summaries name the fields that changed, never their values: values stay on the history pages,
-which apply each object's own rules (a NIK masked, a case only for those who may see cases).
+position's by its unit, an event's by its current organisers, exports, imports and NIK searches by where
+their user is assigned. Summaries name the fields that changed, never their values: values stay on the
+history pages, which apply each object's own rules (a NIK masked, a case only for those who may see cases).
 """
 
 import datetime
@@ -30,7 +31,7 @@ from cases.models import Case
 from ipsm.history import untracked_fields
 from ipsm.models import ExportLog, ImportJob, ImportStatus
 from members.access import scope_of
-from members.models import BoardPosition, BoardRole, Member, Region, Unit
+from members.models import BoardPosition, BoardRole, Member, NikSearch, NikSearchOutcome, Region, Unit
 from trainings.models import Event, Organiser
 
 # Who may read the log: the permission to see who exported what (Dinas Sosial staff; see ipsm/roles.py).
@@ -48,6 +49,7 @@ class Kind(models.TextChoices):
     EVENT = "event", gettext_lazy("Training event")
     EXPORT = "export", gettext_lazy("Export")
     IMPORT = "import", gettext_lazy("Import")
+    NIK_SEARCH = "nik", gettext_lazy("NIK search")
 
 
 ACTIONS = {
@@ -112,7 +114,7 @@ def kinds_for(user) -> list[Kind]:
         kinds.append(Kind.CASE)
     if user.has_perm("trainings.view_event"):
         kinds.append(Kind.EVENT)
-    return [*kinds, Kind.EXPORT, Kind.IMPORT]
+    return [*kinds, Kind.EXPORT, Kind.IMPORT, Kind.NIK_SEARCH]
 
 
 def users_in_scope(user) -> models.QuerySet:
@@ -425,6 +427,31 @@ def _import_entries(user, code: str, filters: ActivityFilters, limit: int) -> li
     return entries
 
 
+def _nik_search_entries(user, code: str, filters: ActivityFilters, limit: int) -> list[ActivityEntry]:
+    """Searches by whole NIK (members.services.look_up_nik), the NIK masked as it was stored."""
+    queryset = NikSearch.objects.filter(_assigned_within(code, "user__")) if code else NikSearch.objects.all()
+    queryset = _filter(queryset, filters, date_field="searched_at", user_field="user")
+    rows = queryset.order_by("-searched_at", "-pk").values(
+        "pk", "searched_at", "masked_nik", "outcome", "user__username"
+    )[:limit]
+    outcomes = dict(NikSearchOutcome.choices)
+    return [
+        ActivityEntry(
+            when=row["searched_at"],
+            who=row["user__username"],
+            kind=Kind.NIK_SEARCH,
+            kind_label=str(Kind.NIK_SEARCH.label),
+            label=row["masked_nik"],
+            url="",
+            action=row["outcome"],
+            action_label=str(outcomes.get(row["outcome"], row["outcome"])),
+            summary="",
+            sort_key=(row["searched_at"], Kind.NIK_SEARCH, row["pk"]),
+        )
+        for row in rows
+    ]
+
+
 _SOURCES: dict[str, Callable[..., list[ActivityEntry]]] = {
     Kind.MEMBER: _member_entries,
     Kind.UNIT: _unit_entries,
@@ -433,4 +460,5 @@ _SOURCES: dict[str, Callable[..., list[ActivityEntry]]] = {
     Kind.EVENT: _event_entries,
     Kind.EXPORT: _export_entries,
     Kind.IMPORT: _import_entries,
+    Kind.NIK_SEARCH: _nik_search_entries,
 }

@@ -37,6 +37,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ipsm.logs import redact_niks
 from ipsm.models import ExportLog
 from members.access import scope_of
 
@@ -166,12 +167,19 @@ def logs_visible_to(user) -> QuerySet:
     )
 
 
+def _masked(value):
+    """A filter value as the log keeps it: a NIK typed into a search is masked, as in the server log."""
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return redact_niks(value) if isinstance(value, str) else value
+
+
 def _record(export: Export, user, file_format: str, row_count: int) -> ExportLog:
     return ExportLog.objects.create(
         user=user,
         list_name=export.list_name,
         file_format=file_format,
-        filters=export.filters,
+        filters={key: _masked(value) for key, value in export.filters.items()},
         row_count=row_count,
         nik_masked=export.nik_masked,
     )

@@ -228,6 +228,19 @@ TASKS = {
 }
 # Uploads: a 100,000-row roster is about 10 MB as XLSX; imports read the file in streaming mode.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 40 * 1024 * 1024)
+# What one import may read, in the browser and the commands alike: counted as the file is read (never taken
+# from what the file says of itself) by ipsm.spreadsheets; a file over a limit is refused, naming it.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)  # data rows below the header
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 60)  # the widest template (PMKS, 26 categories) has 28
+# The XML inside an XLSX (or a CSV's bytes): that roster of 100,000 rows unpacks to about 100 MB.
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 400 * 1024 * 1024)
+# To check a file (100,000 rows take about 34 s); importing a checked file is not timed.
+IMPORT_MAX_SECONDS = env_int("IMPORT_MAX_SECONDS", 300)
+# Rows of the preview kept per outcome (error, new, ...); the rest are counted on the job, not stored.
+IMPORT_MAX_LISTED_ROWS = env_int("IMPORT_MAX_LISTED_ROWS", 500)
+
+# A NIK's masked digits are a date: searches by whole NIK are limited per user (members.services.look_up_nik).
+NIK_SEARCHES_PER_HOUR = env_int("NIK_SEARCHES_PER_HOUR", 20)
 
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day: the data is sensitive
 SESSION_COOKIE_HTTPONLY = True

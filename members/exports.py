@@ -6,57 +6,13 @@ scope. NIK are masked unless the user may edit that member (NikPolicy).
 
 from collections.abc import Callable
 
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipsm.exports import Column, Export, choice_labels, filterset_filters
-from members.access import scope_of
+from members.access import NikPolicy, scope_of
 from members.filters import MemberFilter, UnitFilter
 from members.models import Education, InactiveReason, Member, MemberStatus, Sex, Unit
-from members.nik import mask_nik
-
-
-class NikPolicy:
-    """Whether the user sees a member's whole NIK: only where they may edit that member, that is with
-    members.change_member and the member inside their scope (their kab/kota, or the unit they coordinate).
-    Viewers never. Decided from the member's unit (select_related), so a file of any size needs no query
-    per row."""
-
-    def __init__(self, user):
-        scope = scope_of(user)
-        may_edit = user.has_perm("members.change_member")
-        self._everything = may_edit and scope.everything
-        self._region_code = scope.region_code if may_edit else ""
-        self._unit_id = scope.unit_id if may_edit else None
-
-    @property
-    def never_whole(self) -> bool:
-        return not (self._everything or self._region_code or self._unit_id)
-
-    def shows_whole(self, member: Member) -> bool:
-        if self._everything:
-            return True
-        if self._region_code:
-            return member.unit.region_id.startswith(self._region_code)
-        return self._unit_id is not None and member.unit_id == self._unit_id
-
-    def nik(self, member: Member) -> str:
-        return member.nik if self.shows_whole(member) else mask_nik(member.nik)
-
-    def birth_date(self, member: Member):
-        # A masked NIK hides the date of birth; printing the date beside it would give the NIK back.
-        return member.birth_date if self.shows_whole(member) else None
-
-    def any_whole_in(self, members: QuerySet) -> bool:
-        """Whether any of `members` is shown with a whole NIK (one query, only when the scope decides)."""
-        if self.never_whole:
-            return False
-        if self._everything:
-            return members.exists()
-        if self._region_code:
-            return members.filter(unit__region__code__startswith=self._region_code).exists()
-        return members.filter(unit_id=self._unit_id).exists()
 
 
 def area_code(user, *regions) -> str:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipsm.concurrency import VersionedFormMixin
-from members.access import scope_of
+from members.access import NIK_CANNOT_BE_REGISTERED, NikPolicy, scope_of
 from members.models import (
     KABKOTA_LEVELS,
     VILLAGE_LEVELS,
@@ -96,16 +96,14 @@ class MemberForm(VersionedFormMixin, forms.ModelForm):
     def clean_nik(self) -> str:
         nik = normalize_nik(self.cleaned_data["nik"])
         self.nik_parts = parse_nik(nik)
-        duplicates = Member.objects.filter(nik=nik).exclude(pk=self.instance.pk)
-        if duplicates.exists():
-            visible = duplicates.visible_to(self.user).first()
-            if visible is None:
-                raise ValidationError(
-                    _("This NIK is already registered in another IPSM unit."), code="nik_taken"
-                )
+        existing = Member.objects.filter(nik=nik).exclude(pk=self.instance.pk).select_related("unit").first()
+        if existing is not None:
+            if not NikPolicy(self.user).shows_whole(existing):
+                # Registered out of the user's sight: say no more, or the form would confirm a NIK.
+                raise ValidationError(NIK_CANNOT_BE_REGISTERED, code="nik_taken")
             raise ValidationError(
                 _("This NIK is already registered: %(name)s, KTA %(kta)s.")
-                % {"name": visible.full_name, "kta": visible.kta_number},
+                % {"name": existing.full_name, "kta": existing.kta_number},
                 code="nik_taken",
             )
         return nik

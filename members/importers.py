@@ -21,6 +21,7 @@ from ipsm.spreadsheets import (
     parse_sex,
     parse_text,
 )
+from members.access import NIK_CANNOT_BE_REGISTERED, NikPolicy
 from members.forms import MIN_AGE_AT_JOINING, years_after
 from members.models import Education, Member, MemberStatus, StatusChange, Unit
 from members.nik import mask_nik, nik_mismatches, parse_nik
@@ -183,6 +184,7 @@ class MemberImporter(Importer):
         self.unit_by_region = dict(units.values_list("region_id", "pk"))
         self.unit_ids = set(self.unit_by_region.values())
         self.seen_niks: dict[str, int] = {}  # NIK -> first row, to catch a NIK twice in one file
+        self.nik_policy = None if self.user is None else NikPolicy(self.user)
 
     def required_columns(self) -> list[Column]:
         # A coordinator's rows belong to their own unit; staff must say which kelurahan each row is.
@@ -304,8 +306,9 @@ class MemberImporter(Importer):
 
     def _decide_existing(self, row: Row, member: Member) -> None:
         fields = row.payload
-        if member.unit_id not in self.unit_ids:
-            row.error(NIK, _("This NIK is already registered in another IPSM unit."))
+        hidden = self.nik_policy is not None and not self.nik_policy.shows_whole(member)
+        if member.unit_id not in self.unit_ids or hidden:
+            row.error(NIK, NIK_CANNOT_BE_REGISTERED)
             return
         if member.merged_into_id:
             # The person's record is now the survivor's, which has its own NIK.

@@ -572,3 +572,36 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.unit or self.region}"
+
+
+class NikSearchOutcome(models.TextChoices):
+    FOUND = "found", _("Member opened")
+    NOT_FOUND = "not_found", _("No member found")
+    NOT_ALLOWED = "not_allowed", _("Refused: the user does not see NIK whole")
+    LIMITED = "limited", _("Refused: too many NIK searches")
+
+
+class NikSearch(models.Model):
+    """A search of the registry by a whole NIK (members.services.look_up_nik): who, when, what came of it.
+
+    Kept for the activity log and to limit how many NIK one user may try (a NIK's hidden digits are a date:
+    unlimited tries would find it). The NIK itself is kept masked, as everything stored for display."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    searched_at = models.DateTimeField(_("when"), auto_now_add=True)
+    masked_nik = models.CharField(_("NIK (masked)"), max_length=24)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=NikSearchOutcome.choices)
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-searched_at", "-pk"]
+        verbose_name = _("NIK search")
+        verbose_name_plural = _("NIK searches")
+        indexes = [models.Index(fields=["user", "-searched_at"], name="niksearch_user_searched")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.masked_nik} {self.outcome}"

@@ -5,6 +5,7 @@ Each takes the acting user explicitly and records it, in our own tables and in d
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import F, Value
@@ -12,6 +13,7 @@ from django.db.models.functions import Concat, Left
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.access import NikPolicy
 from members.history import profile_differences
 from members.models import (
     BOARD_ROLE_ORDER,
@@ -21,10 +23,46 @@ from members.models import (
     InactiveReason,
     Member,
     MemberStatus,
+    NikSearch,
+    NikSearchOutcome,
     StatusChange,
     Transfer,
     Unit,
 )
+from members.nik import mask_nik
+
+
+class NikSearchRefused(Exception):
+    """A NIK search the user may not make (now): the message says why, in the user's language."""
+
+
+def look_up_nik(*, nik: str, by) -> Member:
+    """The member with this (normalised) NIK among those whose NIK `by` sees whole; the search is recorded.
+
+    Raises Member.DoesNotExist when there is none (whether or not the NIK is registered out of their sight),
+    and NikSearchRefused for users who never see a NIK whole and past settings.NIK_SEARCHES_PER_HOUR
+    searches in the last hour: a masked NIK's hidden digits are a date, which unlimited guesses would find."""
+    policy = NikPolicy(by)
+    record = NikSearch(user=by, masked_nik=mask_nik(nik))
+    since = timezone.now() - datetime.timedelta(hours=1)
+    refusal = None
+    if policy.never_whole:
+        record.outcome = NikSearchOutcome.NOT_ALLOWED
+        refusal = _("Searching by NIK is only for users who may see NIK whole; search by name or KTA number.")
+    elif NikSearch.objects.filter(user=by, searched_at__gte=since).count() >= settings.NIK_SEARCHES_PER_HOUR:
+        record.outcome = NikSearchOutcome.LIMITED
+        refusal = _("You have searched by NIK %(count)d times in the last hour; try again later.") % {
+            "count": settings.NIK_SEARCHES_PER_HOUR
+        }
+    else:
+        record.member = policy.whole_among(Member.objects.visible_to(by)).filter(nik=nik).first()
+        record.outcome = NikSearchOutcome.FOUND if record.member else NikSearchOutcome.NOT_FOUND
+    record.save()
+    if refusal:
+        raise NikSearchRefused(refusal)
+    if record.member is None:
+        raise Member.DoesNotExist
+    return record.member
 
 
 def format_kta(unit: Unit, serial: int) -> str:
@@ -220,6 +258,8 @@ _OWN_MERGE_RELATIONS = (
     # duplicate finder no longer looks at merged records.
     "members.DuplicateDismissal.member_a",
     "members.DuplicateDismissal.member_b",
+    # An audit record: who searched which NIK and what they found stays as it happened.
+    "members.NikSearch.member",
 )
 
 

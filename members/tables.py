@@ -18,7 +18,8 @@ class MemberTable(tables.Table):
 
     full_name = tables.LinkColumn("members:detail", args=[tables.A("pk")], verbose_name=_("Name"))
     kta_number = tables.Column(verbose_name=_("KTA"))
-    nik = tables.Column(verbose_name=_("NIK"), accessor="masked_nik", order_by="nik")
+    # Not sortable: the order of masked NIK would give their hidden digits away (members.access.NikPolicy).
+    nik = tables.Column(verbose_name=_("NIK"), accessor="masked_nik", orderable=False)
     sex = tables.Column(verbose_name=_("Sex"))
     unit = tables.Column(
         verbose_name=_("IPSM unit"), accessor="unit__region__name", order_by="unit__region__name"

@@ -74,10 +74,14 @@ def member_search(request):
     """
     text = request.POST.get("q", "").strip()
     if is_typed_nik(text):
-        member = Member.objects.visible_to(request.user).filter(nik=normalize_nik(text)).first()
-        if member is not None:
+        try:
+            member = services.look_up_nik(nik=normalize_nik(text), by=request.user)
+        except services.NikSearchRefused as refusal:
+            messages.error(request, str(refusal))
+        except Member.DoesNotExist:
+            messages.warning(request, _("No member with this NIK in your area."))
+        else:
             return redirect("members:detail", pk=member.pk)
-        messages.warning(request, _("No member with this NIK in your area."))
         return redirect("members:list")
     query = request.POST.copy()
     for name in ("csrfmiddlewaretoken", "page"):

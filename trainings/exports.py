@@ -14,7 +14,8 @@ from cases.models import CoverageStatus, PmksCount
 from cases.periods import Period
 from cases.pmks_forms import parse_period
 from ipsm.exports import Column, Export, choice_labels, filterset_filters
-from members.exports import NikPolicy, area_code, file_stem
+from members.access import NikPolicy
+from members.exports import area_code, file_stem
 from members.models import Member, Region
 from trainings.filters import EventFilter
 from trainings.indicators import COUNT, DECIMAL, MONEY, SHARE, Indicator, Level
@@ -88,7 +89,7 @@ def _day_column(index: int, day: datetime.date, label: Callable[[str], str]) -> 
 
 def participant_export(user, event: Event) -> Export:
     """Everyone invited to `event` (from every organising region), with attendance per day, scores and
-    certificate number. NIK whole only for members the user may edit (members.exports.NikPolicy)."""
+    certificate number. NIK whole only for members the user may edit (members.access.NikPolicy)."""
     policy = NikPolicy(user)
     attendance = choice_labels(AttendanceStatus)
     participants = event.participants.select_related("member__unit__region").prefetch_related(

@@ -290,7 +290,7 @@ def test_query_count_does_not_grow_with_rows(as_user, staff, coordinator, unit_a
 def test_one_query_per_kind(staff, magelang_activity, django_assert_num_queries):
     scope_of(staff)  # read once per request, as the view's permission check does
     staff.get_all_permissions()
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         activity.activity_page(staff, activity.ActivityFilters())
     with django_assert_num_queries(1):
         activity.activity_page(staff, activity.ActivityFilters(kind="member"))

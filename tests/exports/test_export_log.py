@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ipsm.models import ExportLog
+from members.nik import mask_nik
 from tests.exports.helpers import body
 from tests.trainings.conftest import make_event
 
@@ -169,3 +170,17 @@ def test_dashboard_pmks_grid_and_event_offer_downloads(as_user, staff, magelang,
     event = make_event(magelang["kota_magelang"], by=staff)
     content = client.get(reverse("trainings:detail", args=[event.pk])).content.decode()
     assert f'href="{reverse("trainings:participant_export", args=[event.pk, "csv"])}"' in content
+
+
+def test_a_nik_typed_into_an_exports_search_is_kept_masked(as_user, staff, member_a):
+    """Security probe, finding 6: the filters are shown to colleagues (export history, activity log)."""
+    client = as_user(staff)
+    spaced = " ".join(member_a.nik[i : i + 4] for i in range(0, 16, 4))
+    for typed in (member_a.nik, spaced):
+        body(client.get(reverse("members:export", args=["csv"]), {"q": typed}))
+    stored = [log.filters["q"] for log in ExportLog.objects.order_by("pk")]
+    assert stored == [mask_nik(member_a.nik)] * 2
+    for page in (URL, reverse("activity")):
+        content = client.get(page).content.decode()
+        assert mask_nik(member_a.nik) in content
+        assert member_a.nik not in content and spaced not in content

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from ipsm import roles
 from ipsm.models import ExportLog
-from members.exports import NikPolicy
+from members.access import NikPolicy
 from members.models import MemberStatus
 from members.nik import mask_nik
 from tests import factories

@@ -90,7 +90,7 @@ def test_duplicate_nik_hides_the_other_unit_from_a_coordinator(as_user, coordina
     factories.MemberFactory(unit=unit_b, nik="3371030501900003", full_name="Rahasia Orang Lain")
     response = as_user(coordinator).post(reverse("members:create", args=[unit_a.pk]), _form_data())
     errors = response.context["form"].errors["nik"]
-    assert errors == ["NIK ini sudah terdaftar di unit IPSM lain."]
+    assert errors == ["NIK ini tidak dapat didaftarkan. Silakan hubungi Dinas Sosial."]
     assert b"Rahasia Orang Lain" not in response.content
 
 

@@ -40,6 +40,7 @@ RELATIONS = {
     "members.Member.merged_into": "moved",
     "members.DuplicateDismissal.member_a": "kept",
     "members.DuplicateDismissal.member_b": "kept",
+    "members.NikSearch.member": "kept",
     "cases.Case.psm": "moved",
     "cases.CasePsmAssignment.member": "moved",
     "trainings.Participant.member": "moved",
