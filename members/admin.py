@@ -4,10 +4,11 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from ipsm.login import locked_out_subquery, unlock
 from members import services
 from members.forms import MergeForm
 from members.models import (
@@ -202,9 +203,27 @@ class IpsmUserAdmin(UserAdmin):
     """Django's user admin with the user's region or unit beside their groups (roles)."""
 
     inlines = [*UserAdmin.inlines, AssignmentInline]
-    list_display = [*UserAdmin.list_display, "role_scope"]
+    list_display = [*UserAdmin.list_display, "role_scope", "login_locked"]
     list_select_related = ["assignment__region", "assignment__unit__region"]
     list_filter = [*UserAdmin.list_filter, "groups"]
+    actions = ["unlock_login"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(login_locked=locked_out_subquery())
+
+    @admin.display(description=_("login locked"), boolean=True, ordering="login_locked")
+    def login_locked(self, user):
+        return user.login_locked
+
+    @admin.action(description=_("Unlock login (after too many failed attempts)"))
+    def unlock_login(self, request, queryset):
+        for user in queryset:
+            unlock(user.get_username())
+        self.message_user(
+            request,
+            ngettext("%(count)d user may log in again.", "%(count)d users may log in again.", len(queryset))
+            % {"count": len(queryset)},
+        )
 
     @admin.display(description=_("assignment"))
     def role_scope(self, user):

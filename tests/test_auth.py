@@ -1,6 +1,7 @@
 """Logging in, the lock after failed attempts, language and time zone."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests import factories
@@ -37,6 +38,46 @@ def test_four_failures_do_not_lock(client, person):
         client.post(reverse("login"), {"username": "budi", "password": "salah"})
     response = client.post(reverse("login"), {"username": "budi", "password": "rahasia-123"})
     assert response.status_code == 302
+
+
+def _fail(client, username: str, address: str = "127.0.0.1", times: int = 5):
+    for _attempt in range(times):
+        client.post(reverse("login"), {"username": username, "password": "salah"}, REMOTE_ADDR=address)
+
+
+def _login(client, address: str = "127.0.0.1", username: str = "budi"):
+    data = {"username": username, "password": "rahasia-123"}
+    return client.post(reverse("login"), data, REMOTE_ADDR=address)
+
+
+def test_an_outsider_cannot_lock_a_user_out(client, person):
+    """Security probe, finding 4: failures count per username AND address together."""
+    _fail(client, "budi", address="203.0.113.9")
+    assert _login(client, address="203.0.113.9").status_code == 429
+    assert _login(Client(), address="10.20.30.40").status_code == 302
+
+
+@pytest.mark.parametrize("variant", [" budi", "BUDI", "Budi ", "ｂｕｄｉ", "ＢＵＤＩ"])
+def test_variants_of_a_username_count_as_that_account(client, person, variant):
+    _fail(client, variant, times=4)
+    _fail(client, "budi", times=1)
+    assert _login(client).status_code == 429
+
+
+def test_the_admin_sees_and_unlocks_a_locked_account(client, person, as_user, superuser):
+    _fail(client, "budi")
+    assert _login(client).status_code == 429
+    admin = as_user(superuser)
+    changelist = admin.get(reverse("admin:auth_user_changelist"))
+    locked = {user.username: user.login_locked for user in changelist.context["cl"].result_list}
+    assert locked == {"budi": True, "admin": False}
+    response = admin.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "unlock_login", "_selected_action": [person.pk]},
+        follow=True,
+    )
+    assert "1 pengguna dapat masuk lagi." in response.content.decode()
+    assert _login(Client()).status_code == 302
 
 
 def test_login_page_is_indonesian_by_default(client, db):
