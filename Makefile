@@ -41,7 +41,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# The main pages timed on a small and a large generated national data set (ipsm/benchmarks.py); the data
+# The main pages timed on a small and a large generated national data set (ipsm/devtools/benchmarks.py); the data
 # sets are kept in var/pgdata for the next run. The large one is the whole nation (SCALE=0.1 for a tenth);
 # about 10 minutes from scratch on 2 cores, 3 when the data sets are kept. Figures in var/bench.json.
 bench: install assets messages
@@ -49,7 +49,7 @@ bench: install assets messages
 
 # gunicorn (production settings) on PostgreSQL under 20 locust staff for 60 s; figures in var/loadtest.json.
 loadtest: install assets messages
-	$(BIN)/python -m ipsm.loadtest.run
+	$(BIN)/python -m ipsm.devtools.loadtest.run
 
 # docs/deploy/ipsm-backup.sh on the demo database, restored into a scratch database and compared (docs/deploy.md).
 restore-test: demo

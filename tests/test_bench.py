@@ -1,11 +1,11 @@
-"""`make bench` (ipsm/benchmarks.py): the measuring child runs every page on whatever data it finds, and the
-framework's floor page exists only under the benchmark's own URLconf."""
+"""`make bench` (ipsm/devtools/benchmarks.py): the measuring child runs every page on whatever data it
+finds, and the framework's floor page exists only under the benchmark's own URLconf."""
 
 import pytest
 from django.urls import reverse
 
 from cases.models import PmksCategory
-from ipsm import benchmarks
+from ipsm.devtools import benchmarks
 from tests import factories
 
 
@@ -17,7 +17,7 @@ def test_labels_match_what_the_load_test_reads():
 def test_floor_page_is_not_a_public_url(as_user, staff, settings):
     client = as_user(staff)
     assert client.get(benchmarks.FLOOR_URL).status_code == 404
-    settings.ROOT_URLCONF = "ipsm.benchmarks"
+    settings.ROOT_URLCONF = "ipsm.devtools.benchmarks"
     response = client.get(benchmarks.FLOOR_URL)
     assert response.status_code == 200
     assert b"staf-magelang" in response.content

@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.test import RequestFactory, override_settings
 
 from ipsm import roles
-from ipsm.demo import DEMO_PASSWORD, SHOWCASE_VILLAGE
+from ipsm.devtools.demo import DEMO_PASSWORD, SHOWCASE_VILLAGE
 from members.models import (
     SINGLE_SEAT_ROLES,
     Assignment,

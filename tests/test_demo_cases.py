@@ -23,8 +23,8 @@ from cases.models import (
     Referral,
 )
 from cases.periods import Period
-from ipsm.demo import DATA_CUTOFF, SHOWCASE_VILLAGE
-from ipsm.demo_cases import apportion
+from ipsm.devtools.demo import DATA_CUTOFF, SHOWCASE_VILLAGE
+from ipsm.devtools.demo_cases import apportion
 from members.models import MemberStatus, Region
 from members.nik import nik_mismatches, parse_nik
 from members.regions import load_regions

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.test import override_settings
 
-from ipsm.demo import SHOWCASE_VILLAGE
+from ipsm.devtools.demo import SHOWCASE_VILLAGE
 from members.models import Member, MemberStatus
 from members.regions import load_regions
 from trainings.models import (

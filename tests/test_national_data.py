@@ -1,4 +1,4 @@
-"""generate_national_data (ipsm/national_data.py): valid, consistent rows in an empty registry.
+"""generate_national_data (ipsm/devtools/national_data.py): valid, consistent rows in an empty registry.
 
 Run on the real regions of Kota Magelang only (17 kelurahan): a kab/kota gets its share of the national
 figures, so about 85 PSM, 200 cases and one or two training events.
@@ -21,7 +21,7 @@ from cases.models import (
     PmksCategory,
     PmksCount,
 )
-from ipsm.national_data import RegistryNotEmpty, generate
+from ipsm.devtools.national_data import RegistryNotEmpty, generate
 from members.models import Member, MemberStatus, StatusChange, Unit
 from members.nik import nik_mismatches, parse_nik
 from members.regions import load_regions

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from ipsm import roles
-from ipsm.management.commands import prepare_loadtest
+from ipsm.devtools.loadtest import prepare as prepare_loadtest
 from members.access import scope_of
 from tests import factories
 

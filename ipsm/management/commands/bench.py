@@ -1,10 +1,10 @@
-"""`manage.py bench` (`make bench`, `SCALE=1 make bench`): see ipsm/benchmarks.py."""
+"""`manage.py bench` (`make bench`, `SCALE=1 make bench`): see ipsm/devtools/benchmarks.py."""
 
 import json
 
 from django.core.management.base import BaseCommand
 
-from ipsm import benchmarks
+from ipsm.devtools import benchmarks
 
 
 class Command(BaseCommand):

@@ -1,11 +1,11 @@
-"""`manage.py generate_national_data [--scale 0.01] [--seed N] [--force]`: see ipsm/national_data.py."""
+"""`manage.py generate_national_data [--scale 0.01] [--seed N] [--force]`: ipsm/devtools/national_data.py."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from ipsm.coverage_snapshot import refresh_coverage_snapshot
-from ipsm.national_data import RegistryNotEmpty, generate
+from ipsm.devtools.national_data import RegistryNotEmpty, generate
 
 
 class Command(BaseCommand):

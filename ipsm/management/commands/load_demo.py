@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from ipsm.demo import DEMO_PASSWORD, demo_logins, load_demo
+from ipsm.devtools.demo import DEMO_PASSWORD, demo_logins, load_demo
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""The load test's workload (`make loadtest` runs it through ipsm/loadtest/run.py): logged-in staff.
+"""The load test's workload (`make loadtest` runs it through ipsm/devtools/loadtest/run.py): logged-in staff.
 
 Each simulated user logs in through the real login form (CSRF token and all) as one of the accounts that
 `manage.py prepare_loadtest` created, then clicks through the pages staff use most, with a think time

@@ -1,7 +1,8 @@
 """`make loadtest`: gunicorn with the production settings on a real PostgreSQL, driven by locust.
 
 1. The database `ipsm_loadtest` on the embedded PostgreSQL (var/pgdata): the national data set at
-   LOADTEST_SCALE (default: the benchmark's large scale, LARGE_SCALE in ipsm/benchmarks.py), copied from
+   LOADTEST_SCALE (default: the benchmark's large scale, LARGE_SCALE in ipsm/devtools/benchmarks.py),
+   copied from
    `make bench`'s large database when that holds the same scale, else generated (minutes); the demo data
    where the generator is missing. Kept between runs; rebuilt when the scale asked for changes.
 2. `manage.py prepare_loadtest`: staff accounts with a known password, in that database only, two per
@@ -10,8 +11,8 @@
 3. `collectstatic` (manifest, as in production) into var/staticfiles, then gunicorn on 127.0.0.1 with DEBUG=0,
    a fresh SECRET_KEY, ALLOWED_HOSTS=127.0.0.1 and SECURE_SSL_REDIRECT=0 (plain HTTP on loopback, where
    nginx would end TLS): LOADTEST_WORKERS (3) sync workers, or gthread with LOADTEST_THREADS > 1.
-4. locust, headless (ipsm/loadtest/locustfile.py): LOADTEST_USERS (20) staff, LOADTEST_SPAWN_RATE (5/s),
-   LOADTEST_RUN_TIME (60s), LOADTEST_THINK_TIME ("1,3" seconds between clicks).
+4. locust, headless (ipsm/devtools/loadtest/locustfile.py): LOADTEST_USERS (20) staff,
+   LOADTEST_SPAWN_RATE (5/s), LOADTEST_RUN_TIME (60s), LOADTEST_THINK_TIME ("1,3" seconds between clicks).
 5. Throughput, p50/p95/p99 and errors per page from locust's CSV (the logged-in workload; the logins are
    reported apart as the warm-up), the CPU each side used, printed and written to var/loadtest.json.
    Exit status 1 when a request failed or p95 is over LOADTEST_P95_TARGET_MS (500).
@@ -37,7 +38,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(BASE_DIR))
 
 from ipsm.embedded_db import DEV_PGDATA, connection_settings, start_server  # noqa: E402
@@ -105,7 +106,7 @@ def main() -> int:
                 locust = subprocess.run(
                     [
                         str(BIN / "locust"),
-                        "--locustfile=ipsm/loadtest/locustfile.py",
+                        "--locustfile=ipsm/devtools/loadtest/locustfile.py",
                         "--headless",
                         f"--users={users}",
                         f"--spawn-rate={spawn_rate}",
@@ -239,7 +240,7 @@ def ensure_database(params: dict, database_url: str) -> str:
     import psycopg
 
     scale = float(env("LOADTEST_SCALE", default_scale()))
-    # The same label as the benchmark's databases (ipsm/benchmarks.py LABEL), so that one can be copied.
+    # The same label as the benchmark's databases (ipsm/devtools/benchmarks.py LABEL): one can be copied.
     dataset = f"national data, scale {scale:g}" if GENERATOR.exists() else "demo data"
     with psycopg.connect(
         host=params["HOST"], port=params["PORT"], user="postgres", dbname="postgres", autocommit=True
@@ -288,8 +289,8 @@ def copy_bench(conn, attempts: int = 24) -> bool:
 
 
 def default_scale() -> str:
-    """The benchmark's large scale (LARGE_SCALE in ipsm/benchmarks.py), read without starting Django."""
-    source = BASE_DIR / "ipsm" / "benchmarks.py"
+    """The benchmark's large scale (LARGE_SCALE in ipsm/devtools/benchmarks.py), read without Django."""
+    source = BASE_DIR / "ipsm" / "devtools" / "benchmarks.py"
     if source.exists():
         for node in ast.parse(source.read_text()).body:
             if isinstance(node, ast.Assign) and any(

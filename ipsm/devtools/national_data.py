@@ -62,7 +62,7 @@ from cases.models import (
     PmksCount,
     PmksSource,
 )
-from ipsm.demo import (
+from ipsm.devtools.demo import (
     DUSUN,
     EDUCATIONS,
     FEMALE_NAMES,
@@ -74,7 +74,13 @@ from ipsm.demo import (
     PHONE_PREFIXES,
     STREETS,
 )
-from ipsm.demo_cases import CASE_CATEGORIES, CATEGORY_WEIGHTS, DESCRIPTIONS, FAKIR_MISKIN, SURVEYED_CATEGORIES
+from ipsm.devtools.demo_cases import (
+    CASE_CATEGORIES,
+    CATEGORY_WEIGHTS,
+    DESCRIPTIONS,
+    FAKIR_MISKIN,
+    SURVEYED_CATEGORIES,
+)
 from members.models import KABKOTA_LEVELS, VILLAGE_LEVELS, Member, MemberStatus, Region, RegionLevel, Unit
 from members.nik import build_nik
 from members.regions import load_regions

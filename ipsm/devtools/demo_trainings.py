@@ -9,7 +9,8 @@ Participants are PSM who were active on the first day of the event (from their s
 "keen" part of each region's PSM (a stable draw per NIK) is ever invited, so a good share of the active PSM
 stays untrained, more so in Temanggung, which has many more PSM than its events have seats.
 
-As in ipsm.demo, everything is planned from the database's regions and members and fixed seeds, and only what
+As in ipsm.devtools.demo, everything is planned from the database's regions and members and fixed seeds,
+and only what
 is missing is written, found by natural key: an event by (title, start date), its sessions by title, a
 speaker by (name, institution), a participant by (event, member) and attendance by (participant, day).
 Scores and certificate numbers are only set on participants created by this run.
@@ -25,7 +26,15 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from ipsm.demo import BATCH_SIZE, DATA_CUTOFF, MAGELANG, SEED, SHOWCASE_VILLAGE, TEMANGGUNG, DemoReport
+from ipsm.devtools.demo import (
+    BATCH_SIZE,
+    DATA_CUTOFF,
+    MAGELANG,
+    SEED,
+    SHOWCASE_VILLAGE,
+    TEMANGGUNG,
+    DemoReport,
+)
 from members.models import BoardPosition, BoardRole, Member, MemberStatus
 from trainings.models import (
     Attendance,

@@ -3,7 +3,8 @@
 1. Two databases on the same PostgreSQL server as the app (the embedded one in var/pgdata unless
    DATABASE_URL says otherwise): `ipsm_bench_small` (SMALL_SCALE) and `ipsm_bench_large` (LARGE_SCALE, the
    whole nation; `SCALE=0.1 make bench` for a tenth), migrated and filled by `generate_national_data`. Each
-   is labelled with its scale (COMMENT ON DATABASE "national data, scale X", as ipsm/loadtest/run.py reads it)
+   is labelled with its scale (COMMENT ON DATABASE "national data, scale X", as
+   ipsm/devtools/loadtest/run.py reads it)
    and kept: a re-run with the same scales only migrates them. `manage.py bench --rebuild` regenerates.
 2. Per database, a child process (`manage.py bench --measure`, DATABASE_URL set to it) refreshes the
    coverage snapshot (ipsm.coverage_snapshot, timed), creates two accounts without a usable password
@@ -49,7 +50,7 @@ SMALL_SCALE = 0.005
 LARGE_SCALE = 1.0  # the whole nation: about 10 minutes from scratch here, 3 with the data sets kept
 RUNS = 5
 DATABASES = {"small": "ipsm_bench_small", "large": "ipsm_bench_large"}
-LABEL = "national data, scale {scale}"  # the database's comment; ipsm/loadtest/run.py reads the same
+LABEL = "national data, scale {scale}"  # the database's comment; ipsm/devtools/loadtest/run.py reads the same
 STAFF_USERNAME = "bench-staf"
 ADMIN_USERNAME = "bench-admin"
 FLOOR_URL = "/bench-floor/"

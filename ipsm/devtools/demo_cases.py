@@ -5,7 +5,8 @@ up to exactly those figures (largest-remainder apportionment over categories, th
 Temanggung gets smaller rural figures for 2022 and 2023, in desa with an IPSM unit and in some without, so
 that the coverage dashboard shows every status.
 
-As in ipsm.demo, everything is planned from the regions and fixed seeds; only what is missing is written: a
+As in ipsm.devtools.demo, everything is planned from the regions and fixed seeds; only what is missing is
+written: a
 count is found by (kelurahan, category, year, semester), and cases are only created while the demo regions
 have none (a case has no natural key, and staff may have edited the demo's cases since).
 """
@@ -36,7 +37,7 @@ from cases.models import (
     ReferralOutcome,
 )
 from cases.periods import WHOLE_YEAR
-from ipsm.demo import (
+from ipsm.devtools.demo import (
     BATCH_SIZE,
     DATA_CUTOFF,
     DEMO_PREFIXES,

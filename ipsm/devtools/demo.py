@@ -599,10 +599,10 @@ def load_demo(*, today: datetime.date | None = None) -> DemoReport:
     _ensure_members(plan=plan, units=units, users=users, report=report)
     _ensure_boards(plan=plan, units=units, by=users["admin"], report=report)
     _ensure_transfers(plan=plan, units=units, by=users["admin"], report=report)
-    from ipsm.demo_cases import load_demo_cases  # it builds on this module's names and plan
+    from ipsm.devtools.demo_cases import load_demo_cases  # it builds on this module's names and plan
 
     load_demo_cases(today=today, plan=plan, users=users, report=report)
-    from ipsm.demo_trainings import load_demo_trainings
+    from ipsm.devtools.demo_trainings import load_demo_trainings
 
     load_demo_trainings(today=today, users=users, report=report)
     if report.created_anything:
