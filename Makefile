@@ -40,6 +40,7 @@ test: install assets messages
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # The main pages timed on a small and a large generated national data set (ipsm/devtools/benchmarks.py); the data
 # sets are kept in var/pgdata for the next run. The large one is the whole nation (SCALE=0.1 for a tenth);
