@@ -308,7 +308,8 @@ def test_a_nik_of_another_kab_kota_is_refused_without_revealing_it(as_user, staf
         unit=unit_temanggung, nik=SITI[0], sex="P", birth_date=datetime.date(1985, 8, 5), full_name="Rahasia"
     )
     response = upload(as_user(staff), xlsx([SITI]))
-    assert problems(last_job()) == [(2, "NIK", "NIK ini tidak dapat didaftarkan. Silakan hubungi Dinas Sosial.")]
+    refused = "NIK ini tidak dapat didaftarkan. Silakan hubungi Dinas Sosial."
+    assert problems(last_job()) == [(2, "NIK", refused)]
     assert "Rahasia" not in response.content.decode()
 
 
