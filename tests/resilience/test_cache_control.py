@@ -27,4 +27,3 @@ def test_every_response_to_a_signed_in_user_is_no_store_private(as_user, staff, 
     if response.streaming:
         body(response)
     assert {"no-store", "private"} <= _directives(response)
-
