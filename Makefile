@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install assets messages demo lint check clean loadtest restore-test bench
+.PHONY: run test system install assets messages demo lint check clean loadtest restore-test bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -17,6 +17,20 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Debian packages the tests need: Chromium for the browser journeys, gettext's msgfmt for the catalogue.
+# As root they are installed; otherwise make stops before the suite with the one command to run.
+SYSTEM_PACKAGES := $(if $(shell command -v chromium),,chromium) $(if $(shell command -v msgfmt),,gettext)
+system:
+	@if [ -n "$(strip $(SYSTEM_PACKAGES))" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's $(strip $(SYSTEM_PACKAGES)) (about 20 s)"; \
+	    apt-get update -qq && apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	  else \
+	    echo "Missing: $(strip $(SYSTEM_PACKAGES)). Run:  sudo apt-get install -y $(strip $(SYSTEM_PACKAGES))  then make test again." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
 
 install: $(VENV)/.installed
 assets: node_modules/.installed
@@ -34,7 +48,7 @@ demo: install assets messages
 run: demo
 	trap 'kill 0' EXIT; $(BIN)/python manage.py db_worker -v0 & $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install assets messages
+test: system install assets messages
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: install
