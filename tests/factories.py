@@ -1,4 +1,5 @@
 import datetime
+import zoneinfo
 
 import factory
 from django.contrib.auth import get_user_model
@@ -6,6 +7,17 @@ from django.contrib.auth import get_user_model
 from cases.models import Case, CaseChannel, CaseStatus, PmksCategory, PmksCount, PmksSource
 from members.models import Assignment, BoardPosition, BoardRole, Member, MemberStatus, Region, Sex, Unit
 from members.nik import build_nik
+from trainings.models import (
+    Event,
+    Organiser,
+    OrganiserStatus,
+    Participant,
+    Session,
+    Speaker,
+    TrainingType,
+)
+
+JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 
 FIRST_NAMES_M = ["Agus", "Budi", "Slamet", "Joko", "Bambang", "Hadi", "Wahyu", "Eko", "Sigit", "Teguh"]
 FIRST_NAMES_F = ["Siti", "Sri", "Endang", "Wulan", "Dewi", "Rina", "Yuliana", "Tri", "Lestari", "Ani"]
@@ -136,3 +148,62 @@ class CaseFactory(factory.django.DjangoModelFactory):
     channel = CaseChannel.LAPORAN_WARGA
     status = CaseStatus.BARU
     status_since = factory.LazyAttribute(lambda o: o.reported_on)
+
+
+# --- Trainings ----------------------------------------------------------------------------------------------
+# Rows as they are stored. An event made the way staff make one (organisers, invitations, attendance days) is
+# trainings.services.save_event's: tests/trainings/conftest.py make_event().
+
+EVENT_START = datetime.date(2024, 5, 6)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """An event with no organiser; add OrganiserFactory rows, or use make_event() for the full path."""
+
+    class Meta:
+        model = Event
+
+    title = factory.Sequence(lambda n: f"Bimtek Dasar PSM Angkatan {n + 1}")
+    training_type = TrainingType.BIMTEK_DASAR
+    starts_on = EVENT_START
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + datetime.timedelta(days=1))
+    venue = "Aula Dinas Sosial"
+
+
+class OrganiserFactory(factory.django.DjangoModelFactory):
+    """The Dinas Sosial of `region` (a kab/kota Region), accepted; or an institution by `institution_name`."""
+
+    class Meta:
+        model = Organiser
+
+    event = factory.SubFactory(EventFactory)
+    status = OrganiserStatus.ACCEPTED
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    name = factory.Sequence(lambda n: f"Dra. {FIRST_NAMES_F[n % 10]} {LAST_NAMES[n % 8]}")
+    title = "Narasumber"
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    event = factory.SubFactory(EventFactory)
+    title = factory.Sequence(lambda n: f"Materi {n + 1}")
+    starts_at = factory.LazyAttribute(
+        lambda o: datetime.datetime.combine(o.event.starts_on, datetime.time(9), tzinfo=JAKARTA)
+    )
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    """A participant with no attendance rows (services.invite_members adds one per day)."""
+
+    class Meta:
+        model = Participant
+
+    event = factory.SubFactory(EventFactory)
+    member = factory.SubFactory(MemberFactory)

@@ -5,13 +5,12 @@ import datetime
 import pytest
 from django.contrib import admin
 from django.urls import reverse
-from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CoverageTarget, PmksCategory
 from tests import factories
 from trainings import services as training_services
-from trainings.models import Event, Session, Speaker
+from trainings.models import Event
 
 
 @pytest.fixture
@@ -42,8 +41,8 @@ def filled(member_a, staff, magelang):
         other_organisers=["LKS Sejahtera"],
         by=staff,
     )
-    speaker = Speaker.objects.create(name="Dra. Sri Wahyuni", member=member_a)
-    Session.objects.create(event=event, title="Etika PSM", speaker=speaker, starts_at=timezone.now())
+    speaker = factories.SpeakerFactory(name="Dra. Sri Wahyuni", member=member_a)
+    factories.SessionFactory(event=event, title="Etika PSM", speaker=speaker)
     training_services.invite_members(event=event, members=[member_a], by=staff)
     return member_a
 

@@ -49,7 +49,7 @@ from cases.periods import Period
 from members.models import MemberStatus, Region, StatusChange
 from tests import factories
 from trainings.indicators import indicator_report
-from trainings.models import Attendance, AttendanceStatus, Event, Organiser, Participant, Session, Speaker
+from trainings.models import Attendance, AttendanceStatus
 
 P = Period(2025)
 URL = reverse("trainings:indicators")
@@ -85,21 +85,16 @@ def _member(unit, *steps, **fields):
 
 
 def _event(*organisers, starts_on, days=1, budget=None, title="Bimtek Dasar PSM"):
-    event = Event.objects.create(
-        title=title,
-        training_type="bimtek_dasar",
-        starts_on=starts_on,
-        ends_on=starts_on + datetime.timedelta(days=days - 1),
-        venue="Aula Dinas Sosial",
-        budget=budget,
+    event = factories.EventFactory(
+        title=title, starts_on=starts_on, ends_on=starts_on + datetime.timedelta(days=days - 1), budget=budget
     )
     for region in organisers:
-        Organiser.objects.create(event=event, region=region)
+        factories.OrganiserFactory(event=event, region=region)
     return event
 
 
 def _session(event, speaker, hour):
-    Session.objects.create(
+    factories.SessionFactory(
         event=event,
         title=f"Materi {hour}",
         speaker=speaker,
@@ -108,7 +103,7 @@ def _session(event, speaker, hour):
 
 
 def _participant(event, member, marks, pre=None, post=None, certificate=None):
-    participant = Participant.objects.create(
+    participant = factories.ParticipantFactory(
         event=event, member=member, pre_test_score=pre, post_test_score=post, certificate_number=certificate
     )
     for day, status in zip(event.days, marks, strict=True):
@@ -153,7 +148,7 @@ def data(magelang, unit_a, unit_b, unit_temanggung):
     )  # m6
     t1 = _member(unit_temanggung, ("aktif", D(2020, 1, 1)))
 
-    s1, s2 = Speaker.objects.create(name="Dra. Sri Wahyuni"), Speaker.objects.create(name="Budi Santoso")
+    s1, s2 = factories.SpeakerFactory(name="Dra. Sri Wahyuni"), factories.SpeakerFactory(name="Budi Santoso")
     e1 = _event(magelang["kota_magelang"], starts_on=D(2025, 3, 10), days=2, budget=Decimal(5_000_000))
     for hour, speaker in ((9, s1), (11, s1), (13, s2)):
         _session(e1, speaker, hour)

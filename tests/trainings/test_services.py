@@ -156,13 +156,11 @@ def test_add_session_refuses_two_speakers(staff, magelang_event):
 
 def test_speakers_visible_to_staff(staff, staff_other, magelang, magelang_event, member_a, member_temanggung):
     theirs_event = make_event(magelang["temanggung"], by=staff_other)
-    ours = Speaker.objects.create(name="Ours")
-    Session.objects.create(event=magelang_event, title="A", speaker=ours, starts_at=NINE)
-    theirs = Speaker.objects.create(name="Theirs")
-    Session.objects.create(event=theirs_event, title="B", speaker=theirs, starts_at=NINE)
-    free = Speaker.objects.create(name="Unbooked outsider")
-    their_psm = Speaker.objects.create(name="Their PSM", member=member_temanggung)
-    our_psm = Speaker.objects.create(name="Our PSM", member=member_a)
+    ours = factories.SessionFactory(event=magelang_event, speaker=factories.SpeakerFactory()).speaker
+    theirs = factories.SessionFactory(event=theirs_event, speaker=factories.SpeakerFactory()).speaker
+    free = factories.SpeakerFactory(name="Unbooked outsider")
+    their_psm = factories.SpeakerFactory(name="Their PSM", member=member_temanggung)
+    our_psm = factories.SpeakerFactory(name="Our PSM", member=member_a)
     assert set(Speaker.objects.visible_to(staff)) == {ours, free, our_psm}
     assert set(Speaker.objects.visible_to(staff_other)) == {theirs, free, their_psm}
 
