@@ -89,10 +89,13 @@ def import_job(request, pk):
     else:
         shown = ""
     page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    unlisted_errors, unlisted_others = job.unlisted_counts(shown)
     context = {
         "job": job,
         "page": page,
         "shown": shown,
+        "unlisted_errors": unlisted_errors,
+        "unlisted_others": unlisted_others,
         "outcomes": RowOutcome.choices,
         "slug": SLUG_BY_KIND[job.kind],
         "done_url": _done_url(request.user, job),

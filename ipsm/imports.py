@@ -26,13 +26,25 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ipsm.models import ImportJob, ImportRow, ImportStatus, RowOutcome
-from ipsm.spreadsheets import CellError, FileRefused, is_blank_row, normalise_header, open_sheet
+from ipsm.spreadsheets import (
+    CellError,
+    FileRefused,
+    Limits,
+    has_control_characters,
+    is_blank_row,
+    normalise_header,
+    open_sheet,
+    strip_control_characters,
+)
 from members.access import Scope, scope_of
 from members.models import Region
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
+# A message quoting a cell (a date not understood, a kelurahan not found) quotes at most this much of it:
+# a cell may hold 32,767 characters, and each row's problems are stored for the preview.
+MAX_MESSAGE_LENGTH = 500
 
 
 @dataclass(frozen=True)
@@ -59,12 +71,12 @@ class Row:
     payload: Any = None  # what the importer will write
 
     def error(self, column: Column | None, message) -> None:
-        self.problems.append({"column": column.header if column else "", "message": str(message)})
+        self.problems.append({"column": column.header if column else "", "message": _shortened(message)})
         self.outcome = RowOutcome.ERROR
 
     def warn(self, column: Column | None, message) -> None:
         self.problems.append(
-            {"column": column.header if column else "", "message": str(message), "warning": 1}
+            {"column": column.header if column else "", "message": _shortened(message), "warning": 1}
         )
 
     @property
@@ -78,6 +90,26 @@ class Row:
         except CellError as error:
             self.error(column, error)
             return None
+
+    def refuse_control_characters(self, columns: dict[str, Column]) -> None:
+        """A cell holding NUL or another control character is an error of its row, found at the check
+        (PostgreSQL refuses NUL in text: it would otherwise fail at the import). The cell is cleaned so
+        that the row's other checks, and their messages, see text that can be stored."""
+        for key, value in self.cells.items():
+            if isinstance(value, str) and has_control_characters(value):
+                self.error(
+                    columns[key],
+                    _(
+                        "Invalid character: the cell holds a control character (such as NUL) that cannot be "
+                        "saved; delete it and upload the file again."
+                    ),
+                )
+                self.cells[key] = strip_control_characters(value)
+
+
+def _shortened(message) -> str:
+    text = str(message)
+    return text if len(text) <= MAX_MESSAGE_LENGTH else text[: MAX_MESSAGE_LENGTH - 1] + "…"
 
 
 class Importer:
@@ -175,20 +207,27 @@ def process(
     on_batch: Callable[[list[Row], Summary], None] = lambda rows, summary: None,
     on_start: Callable[[int | None], None] = lambda total: None,
 ) -> Summary:
-    """Check (and with `write`, import) a file; FileRefused when it cannot be read at all.
+    """Check (and with `write`, import) a file; FileRefused when it cannot be read at all, or when it is
+    over one of the import limits (ipsm.spreadsheets.Limits: rows, columns, unpacked size, and the time
+    to check it; a file being written after its check is not timed).
 
     With `write`, call inside a transaction: batches are written while no error has been seen, and
     ImportRefused is raised at the end if any row had one, after every row was checked and reported.
     """
-    sheet = open_sheet(content, file_name)
+    sheet = open_sheet(content, file_name, Limits.from_settings(timed=not write))
     importer.map_header(sheet.header)
+    columns = _mapped_columns(importer, sheet.header)
     on_start(sheet.row_count)
     summary = Summary()
     rows = ((number, values) for number, values in sheet.rows if not is_blank_row(values))
     for batch in _batches(rows, BATCH_SIZE):
         parsed = [importer.row(number, values) for number, values in batch]
+        for row in parsed:
+            row.refuse_control_characters(columns)
         importer.check_batch(parsed)
         for row in parsed:
+            if any(not problem.get("warning") for problem in row.problems):
+                row.outcome = RowOutcome.ERROR  # whatever the importer decided after recording the error
             summary.counts[row.outcome] += 1
         summary.total += len(parsed)
         if write and not summary.errors:
@@ -199,6 +238,13 @@ def process(
     if write and summary.errors:
         raise ImportRefused(summary)
     return summary
+
+
+def _mapped_columns(importer: Importer, header: list[str]) -> dict[str, Column]:
+    """Every column the importer reads, by key, to name it in a message: as declared, or as row 1 writes
+    it for the columns an importer makes from the header (PMKS categories, training days)."""
+    declared = {column.key: column for column in importer.columns}
+    return {key: declared.get(key) or Column(key, header[index]) for key, index in importer.mapping.items()}
 
 
 def column_letter(index: int) -> str:
@@ -219,22 +265,40 @@ def _save_progress(job: ImportJob, **fields) -> None:
     ImportJob.objects.using(settings.IMPORT_PROGRESS_DATABASE).filter(pk=job.pk).update(**fields)
 
 
-def _store_rows(job: ImportJob):
-    def on_batch(rows: list[Row], summary: Summary) -> None:
-        ImportRow.objects.bulk_create(
-            ImportRow(
-                job=job,
-                row_number=row.number,
-                outcome=row.outcome,
-                label=row.label[:255],
-                problems=row.problems,
-                changes=row.changes,
-            )
-            for row in rows
-        )
-        _save_progress(job, processed_rows=summary.total)
+class _Preview:
+    """Stores the check's rows as ImportRows for the preview: at most IMPORT_MAX_LISTED_ROWS of each
+    outcome, in file order; the others are only counted (ImportJob.unlisted_rows). A file of 100,000 bad
+    or identical rows is then a page of examples and a count, not 100,000 records. Nothing else needs the
+    rows: confirming reads the file again and imports every row."""
 
-    return on_batch
+    def __init__(self, job: ImportJob) -> None:
+        self.job = job
+        self.most = settings.IMPORT_MAX_LISTED_ROWS
+        self.listed = dict.fromkeys(RowOutcome.values, 0)
+        self.unlisted = dict.fromkeys(RowOutcome.values, 0)
+
+    def __call__(self, rows: list[Row], summary: Summary) -> None:
+        kept = []
+        for row in rows:
+            if self.listed[row.outcome] < self.most:
+                self.listed[row.outcome] += 1
+                kept.append(
+                    ImportRow(
+                        job=self.job,
+                        row_number=row.number,
+                        outcome=row.outcome,
+                        label=row.label[:255],
+                        problems=row.problems,
+                        changes=row.changes,
+                    )
+                )
+            else:
+                self.unlisted[row.outcome] += 1
+        ImportRow.objects.bulk_create(kept)
+        _save_progress(self.job, processed_rows=summary.total)
+
+    def unlisted_rows(self) -> dict[str, int]:
+        return {outcome: count for outcome, count in self.unlisted.items() if count}
 
 
 def _finish(job: ImportJob, status: str, summary: Summary | None = None, message: str = "", **fields) -> None:
@@ -261,9 +325,11 @@ def importer_for(job: ImportJob) -> Importer:
 
 
 def check_job(job: ImportJob) -> None:
-    """The preview: every row's outcome stored as an ImportRow; nothing else is written."""
+    """The preview: rows' outcomes stored as ImportRows (a few hundred of each at most, the rest counted);
+    nothing else is written. A file refused as a whole keeps no rows."""
     job.rows.all().delete()
-    _finish(job, ImportStatus.CHECKING, processed_rows=0)
+    _finish(job, ImportStatus.CHECKING, processed_rows=0, unlisted_rows={})
+    preview = _Preview(job)
     try:
         summary = process(
             importer_for(job),
@@ -271,20 +337,29 @@ def check_job(job: ImportJob) -> None:
             job.file_name,
             write=False,
             on_start=lambda total: _save_progress(job, total_rows=total),
-            on_batch=_store_rows(job),
+            on_batch=preview,
         )
     except FileRefused as refusal:
+        job.rows.all().delete()  # the rows of the batches checked before the refusal
         _finish(job, ImportStatus.REFUSED, message=str(refusal))
         return
     except Exception:
         logger.exception("Import %s could not be checked", job.pk)
+        job.rows.all().delete()
         _finish(
             job, ImportStatus.FAILED, message=_("The file could not be checked because of an internal error.")
         )
         return
     job.refresh_from_db(fields=["total_rows"])
     status = ImportStatus.REFUSED if summary.errors else ImportStatus.CHECKED
-    _finish(job, status, summary, checked_at=timezone.now(), total_rows=summary.total)
+    _finish(
+        job,
+        status,
+        summary,
+        checked_at=timezone.now(),
+        total_rows=summary.total,
+        unlisted_rows=preview.unlisted_rows(),
+    )
 
 
 def import_job(job: ImportJob) -> None:

@@ -58,6 +58,9 @@ class ImportJob(models.Model):
     updated_rows = models.PositiveIntegerField(default=0)
     unchanged_rows = models.PositiveIntegerField(default=0)
     error_rows = models.PositiveIntegerField(default=0)
+    # {outcome: rows checked but not kept as ImportRows}: the preview keeps a few hundred of each outcome
+    # (settings.IMPORT_MAX_LISTED_ROWS) and counts the rest, e.g. {"error": 4500}.
+    unlisted_rows = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -73,6 +76,16 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in {ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.IMPORTING}
+
+    def unlisted_counts(self, outcome: str = "") -> tuple[int, int]:
+        """Rows with errors, and other rows, that the preview of `outcome` (all when blank) does not list."""
+        errors = self.unlisted_rows.get(RowOutcome.ERROR, 0) if outcome in ("", RowOutcome.ERROR) else 0
+        others = sum(
+            count
+            for name, count in self.unlisted_rows.items()
+            if name != RowOutcome.ERROR and outcome in ("", name)
+        )
+        return errors, others
 
     @property
     def progress_percent(self) -> int:
