@@ -1,5 +1,3 @@
-import datetime
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -20,11 +18,11 @@ from members.models import (
     StatusChange,
     Unit,
 )
-from members.nik import nik_mismatches, normalize_nik, parse_nik
+from members.nik import normalize_nik, parse_nik
 from members.panels import activation_warnings
 from members.phone import normalize_phone
+from members.rules import PROFILE_FIELDS, normalize_rt_rw, years_after
 
-MIN_AGE_AT_JOINING = 18
 USUAL_TERM_YEARS = 5
 
 
@@ -35,15 +33,10 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def years_after(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 class MemberForm(VersionedFormMixin, forms.ModelForm):
-    """A member's profile. The unit is fixed by the page; NIK rules are checked against sex and birth date."""
+    """A member's profile. The unit is fixed by the page. The member rules (NIK against sex and birth date,
+    age, dates) are Member.clean()'s (members.rules), which ModelForm validation runs; this form normalises
+    what people type and refuses a NIK registered to someone else."""
 
     stale_message = _(
         "This member's data was changed by someone else after you opened this page. Your changes were not "
@@ -60,24 +53,7 @@ class MemberForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = [
-            "nik",
-            "full_name",
-            "sex",
-            "birth_place",
-            "birth_date",
-            "address",
-            "rt",
-            "rw",
-            "kelurahan",
-            "phone",
-            "email",
-            "education",
-            "occupation",
-            "joined_on",
-            "sk_number",
-            "sk_date",
-        ]
+        fields = list(PROFILE_FIELDS)
         widgets = {"birth_date": DateInput(), "joined_on": DateInput(), "sk_date": DateInput()}
         help_texts = {
             "phone": _("For example 0812 3456 7890."),
@@ -95,7 +71,7 @@ class MemberForm(VersionedFormMixin, forms.ModelForm):
 
     def clean_nik(self) -> str:
         nik = normalize_nik(self.cleaned_data["nik"])
-        self.nik_parts = parse_nik(nik)
+        parse_nik(nik)  # a NIK that is not one needs no look-up (Member.clean() says why)
         existing = Member.objects.filter(nik=nik).exclude(pk=self.instance.pk).select_related("unit").first()
         if existing is not None:
             if not NikPolicy(self.user).shows_whole(existing):
@@ -112,33 +88,16 @@ class MemberForm(VersionedFormMixin, forms.ModelForm):
         return normalize_phone(self.cleaned_data["phone"])
 
     def _clean_rt_rw(self, field: str) -> str:
-        value = self.cleaned_data[field].strip()
-        if value and not (value.isascii() and value.isdigit() and len(value) <= 3):
-            raise ValidationError(
-                _("%(field)s must be a number of up to 3 digits.") % {"field": field.upper()}
-            )
-        return value.zfill(3) if value else ""
+        try:
+            return normalize_rt_rw(self.cleaned_data[field])
+        except ValidationError as error:
+            raise ValidationError(f"{field.upper()}: {error.messages[0]}", code=error.code) from None
 
     def clean_rt(self) -> str:
         return self._clean_rt_rw("rt")
 
     def clean_rw(self) -> str:
         return self._clean_rt_rw("rw")
-
-    def clean(self):
-        cleaned = super().clean()
-        birth_date, joined_on = cleaned.get("birth_date"), cleaned.get("joined_on")
-        if hasattr(self, "nik_parts") and "nik" in cleaned:
-            sex = cleaned.get("sex")
-            for problem in nik_mismatches(
-                self.nik_parts, is_female=(sex == "P") if sex else None, birth_date=birth_date
-            ):
-                self.add_error("nik", problem)
-        if birth_date and joined_on and years_after(birth_date, MIN_AGE_AT_JOINING) > joined_on:
-            self.add_error("joined_on", _("A PSM must be at least 18 years old on the join date."))
-        if birth_date and birth_date > timezone.localdate():
-            self.add_error("birth_date", _("The date of birth cannot be in the future."))
-        return cleaned
 
 
 class NewMemberForm(MemberForm):

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from ipsm.history import HISTORY_LIMIT, Change, HistoryEntry, describe_changes, history_entries
 from members.models import Member
+from members.rules import PROFILE_FIELDS  # what a restore brings back: the profile
 
 __all__ = [
     "HISTORY_LIMIT",
@@ -18,27 +19,6 @@ __all__ = [
     "profile_differences",
     "restore_preview",
 ]
-
-# What a restore brings back: the profile as the member form edits it. Status, unit and KTA number have
-# their own workflows (status changes, transfers, registration), with their own records, so never these.
-PROFILE_FIELDS = (
-    "nik",
-    "full_name",
-    "sex",
-    "birth_place",
-    "birth_date",
-    "address",
-    "rt",
-    "rw",
-    "kelurahan",
-    "phone",
-    "email",
-    "education",
-    "occupation",
-    "joined_on",
-    "sk_number",
-    "sk_date",
-)
 
 
 def member_history(member: Member, *, can_edit: bool) -> list[HistoryEntry]:

@@ -6,6 +6,7 @@ unit and KTA are never changed by an import: they have their own steps (status c
 
 from collections import Counter
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -22,10 +23,10 @@ from ipsm.spreadsheets import (
     parse_text,
 )
 from members.access import NIK_CANNOT_BE_REGISTERED, NikPolicy
-from members.forms import MIN_AGE_AT_JOINING, years_after
 from members.models import Education, Member, MemberStatus, StatusChange, Unit
-from members.nik import mask_nik, nik_mismatches, parse_nik
-from members.services import format_kta
+from members.nik import mask_nik
+from members.rules import PROFILE_FIELDS, member_problems, normalize_rt_rw
+from members.services import issue_kta_numbers
 
 NIK = Column("nik", "NIK", ("No NIK", "Nomor NIK", "Nomor Induk Kependudukan", "NIK KTP"), required=True)
 NAME = Column("full_name", "Nama Lengkap", ("Nama", "Nama PSM", "Nama Anggota"), required=True)
@@ -83,23 +84,10 @@ _EDUCATION = {
 }
 _NEW_STATUSES = {"calon": MemberStatus.CALON, "aktif": MemberStatus.AKTIF}
 
-# Profile fields an import may set, in the order the preview lists changes.
-PROFILE_FIELDS = [
-    "full_name",
-    "sex",
-    "birth_place",
-    "birth_date",
-    "address",
-    "rt",
-    "rw",
-    "kelurahan_id",
-    "phone",
-    "email",
-    "education",
-    "occupation",
-    "joined_on",
-    "sk_number",
-    "sk_date",
+# Profile fields an import may set (the profile but the NIK, which finds the member), in the order the
+# preview lists changes.
+IMPORTED_FIELDS = [
+    ("kelurahan_id" if name == "kelurahan" else name) for name in PROFILE_FIELDS if name != "nik"
 ]
 REQUIRED_FOR_NEW = [SEX, BIRTH_PLACE, BIRTH_DATE, ADDRESS]
 
@@ -114,10 +102,10 @@ def _parse_education(value) -> str:
 
 
 def _parse_rt_rw(value) -> str:
-    text = parse_text(value)
-    if text and not (text.isascii() and text.isdigit() and len(text) <= 3):
-        raise CellError(_("Must be a number of up to 3 digits."))
-    return text.zfill(3) if text else ""
+    try:
+        return normalize_rt_rw(parse_text(value))
+    except ValidationError as error:
+        raise CellError(error.messages[0]) from None
 
 
 def _parse_status(value) -> str:
@@ -204,7 +192,6 @@ class MemberImporter(Importer):
             first_row = self.seen_niks.setdefault(nik, row.number)
             if first_row != row.number:
                 row.error(NIK, _("This NIK is already in row %(row)d of this file.") % {"row": first_row})
-            self._check_nik_agrees(row)
             member = existing.get(nik)
             if member is None:
                 self._decide_new(row)
@@ -247,9 +234,6 @@ class MemberImporter(Importer):
         if fields.get("email") and "@" not in fields["email"]:
             row.error(EMAIL, _("Not an email address."))
         self._parse_kelurahan(row, fields)
-        for column in (BIRTH_DATE, JOINED_ON, SK_DATE):
-            if fields.get(column.key) and fields[column.key] > self.today:
-                row.error(column, _("The date cannot be in the future."))
         row.label = name or ""
         if "nik" in fields:
             row.label = f"{row.label} ({mask_nik(fields['nik'])})"
@@ -267,15 +251,23 @@ class MemberImporter(Importer):
             return
         fields["kelurahan"] = code
 
-    def _check_nik_agrees(self, row: Row) -> None:
-        fields = row.payload
-        sex = fields.get("sex")
-        for problem in nik_mismatches(
-            parse_nik(fields["nik"]),
-            is_female=(sex == "P") if sex else None,
-            birth_date=fields.get("birth_date"),
-        ):
-            row.error(NIK, problem)
+    def _check_rules(self, row: Row, values: dict) -> None:
+        """The member rules (members.rules, as Member.clean() applies them) on the record as the row
+        would leave it, each problem shown under its column."""
+        columns = {"nik": NIK, "birth_date": BIRTH_DATE, "joined_on": JOINED_ON, "sk_date": SK_DATE}
+        if JOINED_ON.key not in self.mapping:
+            columns["joined_on"] = BIRTH_DATE  # too young on today's date: the file only has the birth date
+        problems = member_problems(
+            nik=values["nik"],
+            sex=values.get("sex"),
+            birth_date=values.get("birth_date"),
+            joined_on=values.get("joined_on"),
+            sk_date=values.get("sk_date"),
+            today=self.today,
+        )
+        for field, messages in problems.items():
+            for message in messages:
+                row.error(columns[field], message)
 
     def _unit_of(self, row: Row) -> int | None:
         code = row.payload.get("kelurahan")
@@ -296,10 +288,7 @@ class MemberImporter(Importer):
         for column in REQUIRED_FOR_NEW:
             if column.key not in fields and not any(p["column"] == column.header for p in row.problems):
                 row.error(column, _("Required for a new member."))
-        joined_on = fields.get("joined_on", self.today)
-        birth_date = fields.get("birth_date")
-        if birth_date and years_after(birth_date, MIN_AGE_AT_JOINING) > joined_on:
-            row.error(BIRTH_DATE, _("A PSM must be at least 18 years old on the join date."))
+        self._check_rules(row, {**fields, "joined_on": fields.get("joined_on", self.today)})
         if not row.has_error:
             row.outcome = RowOutcome.NEW
             fields["unit"] = unit
@@ -325,15 +314,14 @@ class MemberImporter(Importer):
             )
         if fields.get("status") and fields["status"] != member.status:
             row.warn(STATUS, _("An import does not change a member's status; use the member's page."))
-        birth_date = fields.get("birth_date", member.birth_date)
-        if years_after(birth_date, MIN_AGE_AT_JOINING) > fields.get("joined_on", member.joined_on):
-            row.error(BIRTH_DATE, _("A PSM must be at least 18 years old on the join date."))
+        current = {name: getattr(member, name) for name in ("sex", "birth_date", "joined_on", "sk_date")}
+        self._check_rules(row, {**current, **fields})
         if row.has_error:
             return
         values = {**fields, "kelurahan_id": fields.get("kelurahan")}
         changed = [
             name
-            for name in PROFILE_FIELDS
+            for name in IMPORTED_FIELDS
             if values.get(name) not in (None, "") and values[name] != getattr(member, name)
         ]
         row.changes = [str(Member._meta.get_field(name.removesuffix("_id")).verbose_name) for name in changed]
@@ -348,30 +336,23 @@ class MemberImporter(Importer):
     def _create(self, new: list[dict], reason: str) -> None:
         if not new:
             return
-        per_unit = Counter(fields["unit"] for fields in new)
-        # Raise each unit's KTA serial once for the whole batch, under a row lock as register_member does.
-        units = {unit.pk: unit for unit in Unit.objects.select_for_update().filter(pk__in=per_unit)}
-        serials = {pk: unit.kta_serial for pk, unit in units.items()}
-        Unit.objects.bulk_update(
-            [Unit(pk=pk, kta_serial=serials[pk] + count) for pk, count in per_unit.items()], ["kta_serial"]
-        )
+        issued = issue_kta_numbers(counts=Counter(fields["unit"] for fields in new))
+        kta_numbers = {unit: iter(numbers) for unit, numbers in issued.items()}
         members = []
         for fields in new:
-            unit = units[fields["unit"]]
-            serials[unit.pk] += 1
             joined_on = fields.get("joined_on", self.today)
             members.append(
                 Member(
                     nik=fields["nik"],
-                    kta_number=format_kta(unit, serials[unit.pk]),
-                    unit=unit,
+                    kta_number=next(kta_numbers[fields["unit"]]),
+                    unit_id=fields["unit"],
                     kelurahan_id=fields["kelurahan"],
                     status=fields.get("status", MemberStatus.CALON),
                     status_since=joined_on,
                     joined_on=joined_on,
                     **{
                         name: fields.get(name, "")
-                        for name in PROFILE_FIELDS
+                        for name in IMPORTED_FIELDS
                         if name not in ("kelurahan_id", "joined_on", "birth_date", "sk_date")
                     },
                     birth_date=fields["birth_date"],

@@ -9,6 +9,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce, Upper
@@ -20,6 +21,7 @@ from members.access import scope_of
 from members.duplicates import DuplicatePairs
 from members.nik import mask_nik
 from members.phone import mask_phone
+from members.rules import member_problems
 
 TERM_WARNING_DAYS = 90
 ROSTER_STALE_DAYS = 180
@@ -368,6 +370,18 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def clean(self) -> None:
+        """The member rules (members.rules): every path that saves through full_clean() applies them."""
+        problems = member_problems(
+            nik=self.nik,
+            sex=self.sex,
+            birth_date=self.birth_date,
+            joined_on=self.joined_on,
+            sk_date=self.sk_date,
+        )
+        if problems:
+            raise ValidationError(problems)
 
     @property
     def masked_nik(self) -> str:

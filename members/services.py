@@ -71,12 +71,23 @@ def format_kta(unit: Unit, serial: int) -> str:
 
 
 @transaction.atomic
+def issue_kta_numbers(*, counts: dict[int, int]) -> dict[int, list[str]]:
+    """Fresh KTA numbers: `counts` maps a unit's pk to how many it needs; each unit's serial is raised once,
+    under a row lock on the unit, so two registrations or imports never get the same number."""
+    units = Unit.objects.select_for_update().filter(pk__in=counts).order_by("pk")  # pk order: no deadlock
+    numbers = {}
+    for unit in units:
+        first = unit.kta_serial + 1
+        unit.kta_serial += counts[unit.pk]
+        numbers[unit.pk] = [format_kta(unit, serial) for serial in range(first, unit.kta_serial + 1)]
+    Unit.objects.bulk_update(units, ["kta_serial"])
+    return numbers
+
+
+@transaction.atomic
 def register_member(*, member: Member, by) -> Member:
     """Save a new member (built by a form) with a fresh KTA number and the first step of their lifecycle."""
-    unit = Unit.objects.select_for_update().get(pk=member.unit_id)  # serialises KTA serials per unit
-    unit.kta_serial += 1
-    unit.save(update_fields=["kta_serial"])
-    member.kta_number = format_kta(unit, unit.kta_serial)
+    member.kta_number = issue_kta_numbers(counts={member.unit_id: 1})[member.unit_id][0]
     member.status_since = member.status_since or member.joined_on
     member._history_user = by
     member.save()
@@ -208,7 +219,7 @@ def confirm_roster(*, unit: Unit, by) -> None:
 
 @transaction.atomic
 def restore_member_version(*, member: Member, history_id: int, by) -> list[str]:
-    """Bring back the profile of an earlier version of a member (members.history.PROFILE_FIELDS).
+    """Bring back the profile of an earlier version of a member (members.rules.PROFILE_FIELDS).
 
     Status, unit and KTA number are never restored: they have their own workflows and records. The restored
     values are validated as they are now (a NIK since taken by another member is refused). Returns the names

@@ -14,7 +14,7 @@ from django.db.models.functions import NullIf
 from django.utils import timezone
 
 from cases.models import COVERAGE_COUNTS
-from members.forms import years_after
+from members.rules import years_after
 from members.models import Member, MemberStatus, Unit, count_subquery
 from trainings.models import RECENT_TRAINING_YEARS, Participant
 
