@@ -22,6 +22,7 @@ from cases.models import (
     ReferralOutcome,
 )
 from ipsm.concurrency import VersionedFormMixin
+from ipsm.query import parse_id
 from members.access import scope_of
 from members.forms import DateInput
 from members.models import Member, Region, Sex
@@ -197,6 +198,16 @@ class CaseStatusForm(forms.Form):
         }
 
 
+class PsmSearchForm(forms.Form):
+    """The case page's PSM search (?cari_psm=, a name or KTA number, as AssignPsmForm takes it): a text
+    that does not validate (a NUL, more than 100 characters) searches nothing."""
+
+    cari_psm = forms.CharField(required=False, max_length=100)
+
+    def search(self) -> str:
+        return self.cleaned_data["cari_psm"] if self.is_valid() else ""
+
+
 class AssignPsmForm(forms.Form):
     """The responsible PSM: an active member of an IPSM unit in the case's kab/kota (or none).
 
@@ -236,9 +247,8 @@ class AssignPsmForm(forms.Form):
 
     def _offered(self, candidates) -> list[tuple[int, str]]:
         """The choices listed: the kecamatan's PSM or the search's matches, and the PSM chosen so far."""
-        posted = self.data.get(self.add_prefix("member"), "")
-        chosen = [self.case.psm_id, *([int(posted)] if posted.isascii() and posted.isdigit() else [])]
-        chosen = Q(pk__in=[pk for pk in chosen if pk])
+        posted = parse_id(self.data.get(self.add_prefix("member")))
+        chosen = Q(pk__in=[pk for pk in (self.case.psm_id, posted) if pk])
         if self.search:
             matches = candidates.search(self.search).order_by("full_name", "pk")[: self.SEARCH_LIMIT]
             offered = list(matches) + list(candidates.filter(chosen).exclude(pk__in=[m.pk for m in matches]))

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 WHOLE_YEAR = 0
-_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-S(?P<semester>[12]))?$")
+# ASCII digits only (\d also takes other scripts' digits), and no year 0, which no date can hold.
+_PATTERN = re.compile(r"^(?P<year>[1-9][0-9]{3})(?:-S(?P<semester>[12]))?$")
+# No figure of the registry is older: the first year a URL or a form may ask for (parse_period, the event
+# list's year filter). Also keeps a year before it (Period.previous) far from the ends of the date range.
+FIRST_YEAR = 2000
 
 
 @dataclass(frozen=True, order=True)

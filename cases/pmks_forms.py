@@ -8,17 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CoverageTarget, PmksCategory, PmksSource
-from cases.periods import Period
+from cases.periods import FIRST_YEAR, Period
 from members.forms import DateInput
 
-# Counts older than this are not entered through the grid; the bound also keeps Period.previous sane.
-FIRST_YEAR = 2000
 # More people than any kelurahan has; also keeps a typo far below the column's limit (a 500 otherwise).
 MAX_COUNT = 1_000_000
 
 
 def parse_period(text: str | None, today: datetime.date) -> Period | None:
-    """A period typed in a URL or a form (`2022`, `2022-S1`), or None when malformed or out of range."""
+    """A period typed in a URL or a form (`2022`, `2022-S1`), or None when malformed or out of range: from
+    FIRST_YEAR to this year, as there are no figures of the future."""
     period = Period.parse(text or "")
     if period is None or not FIRST_YEAR <= period.year <= today.year:
         return None

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from cases import services
 from cases.filters import CaseFilter
@@ -21,12 +20,15 @@ from cases.forms import (
     AssignPsmForm,
     CaseForm,
     CaseStatusForm,
+    PsmSearchForm,
     ReferralForm,
     ReferralOutcomeForm,
 )
 from cases.models import Case, Referral, ReferralOutcome
 from cases.tables import CaseTable
 from ipsm.concurrency import save_unless_changed
+from ipsm.lib.forms import add_service_error
+from ipsm.tables import BoundedRequestConfig
 from members.access import get_for_user, require_perm
 from members.nik import is_typed_nik, mask_nik
 
@@ -51,11 +53,10 @@ def _get_case(user, pk, perm: str = VIEW) -> Case:
 
 
 def _add_service_error(form, error: ValidationError) -> None:
-    for item in error.error_list:
-        field = _ERROR_FIELDS.get(item.code)
-        if field == "member" and "psm" in form.fields:  # the case form names the PSM field `psm`
-            field = "psm"
-        form.add_error(field if field in form.fields else None, item)
+    fields = dict(_ERROR_FIELDS)
+    if "psm" in form.fields:  # the case form names the PSM field `psm`
+        fields = {code: "psm" if name == "member" else name for code, name in fields.items()}
+    add_service_error(form, error, fields=fields)
 
 
 @login_required
@@ -66,7 +67,7 @@ def case_list(request):
     # A bad filter value (say a region outside the user's area) shows its error and no rows, not everything.
     rows = case_filter.qs if case_filter.is_valid() else cases.none()
     table = CaseTable(rows)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    BoundedRequestConfig(request, page_sizes=(PAGE_SIZE,)).configure(table)
     context = {
         "filter": case_filter,
         "table": table,
@@ -129,7 +130,7 @@ def _render_detail(request, case: Case, **bound_forms) -> HttpResponse:
     if can_edit:
         forms = {
             "status_form": CaseStatusForm(case=case),
-            "assign_form": AssignPsmForm(case=case, user=user, search=request.GET.get("cari_psm", ""))
+            "assign_form": AssignPsmForm(case=case, user=user, search=PsmSearchForm(request.GET).search())
             if case.is_open
             else None,
             "activity_form": ActivityForm(case=case),

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ipsm.activity import ActivityFilters, Kind, users_in_scope
+from ipsm.query import DayField
 
 
 class DateInput(forms.DateInput):
@@ -18,8 +19,8 @@ class ActivityFilterForm(forms.Form):
 
     user = forms.ModelChoiceField(label=_("User"), queryset=None, required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    end = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    start = DayField(label=_("From"), required=False, widget=DateInput())
+    end = DayField(label=_("Until"), required=False, widget=DateInput())
 
     def __init__(self, *args, user, kinds: list[Kind], **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from ipsm.activity import ActivityFilters, activity_page, kinds_for, may_view_activity
 from ipsm.activity_forms import ActivityFilterForm
+from ipsm.query import page_number
 
 
 @login_required
@@ -20,8 +21,5 @@ def activity_log(request):
     page = None
     if not form.is_bound or form.is_valid():
         filters = form.filters() if form.is_bound else ActivityFilters()
-        number = request.GET.get("page", "1")
-        page = activity_page(
-            request.user, filters, int(number) if number.isascii() and number.isdigit() else 1
-        )
+        page = activity_page(request.user, filters, page_number(request.GET.get("page")))
     return render(request, "ipsm/activity.html", {"form": form, "page": page})

@@ -17,14 +17,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import WORST_FIRST, Kelurahan, PmksCount, order_rows, roll_up
 from cases.periods import Period
+from cases.pmks_forms import parse_period
 from ipsm.coverage_snapshot import MAX_AGE, current_refresh, max_age, snapshot_key, uses_snapshot
 from ipsm.db_routers import use_replica
+from ipsm.query import is_region_code
 from members.access import get_for_user, scope_of
 from members.models import BoardPosition, Region, Unit
 from trainings.coverage import TRAINING_ROLLUP, with_all_coverage, with_shares
@@ -122,6 +125,8 @@ def _get_region(user, code: str) -> Region:
     """A region in the user's scope (else 404); coordinators see counts on their unit page only (403)."""
     if scope_of(user).unit_id:
         raise PermissionDenied
+    if not is_region_code(code):  # as a code that names no region; junk never reaches the database
+        raise Http404
     return get_for_user(Region.objects.select_related("parent"), user, pk=code, perm=VIEW_PERM)
 
 
@@ -132,7 +137,7 @@ def _period(request, snapshot: dict | None = None) -> tuple[Period | None, list[
     else:
         with_data = PmksCount.objects.visible_to(request.user).periods()
     text = request.GET.get("periode", "")
-    period = Period.parse(text)
+    period = parse_period(text, timezone.localdate())
     if period is None:
         if text:
             messages.warning(

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ipsm.exports import CONTENT_TYPES, LIST_LABELS
 from ipsm.models import ExportLog
+from ipsm.query import DayFilter
 from members.forms import DateInput
 
 
@@ -15,12 +16,8 @@ class ExportLogFilter(django_filters.FilterSet):
     file_format = django_filters.ChoiceFilter(
         label=_("Format"), choices=[(name, name.upper()) for name in CONTENT_TYPES]
     )
-    since = django_filters.DateFilter(
-        label=_("From"), field_name="created_at", lookup_expr="date__gte", widget=DateInput()
-    )
-    until = django_filters.DateFilter(
-        label=_("Until"), field_name="created_at", lookup_expr="date__lte", widget=DateInput()
-    )
+    since = DayFilter(label=_("From"), field_name="created_at", lookup_expr="date__gte", widget=DateInput())
+    until = DayFilter(label=_("Until"), field_name="created_at", lookup_expr="date__lte", widget=DateInput())
 
     class Meta:
         model = ExportLog

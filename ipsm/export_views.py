@@ -8,7 +8,9 @@ user's scope (404 outside it), coordinators 403. The export log: superusers, and
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 
+from cases.pmks_forms import parse_period
 from ipsm import dashboard
 from ipsm.export_filters import ExportLogFilter
 from ipsm.exports import LIST_LABELS, clean_filters, export_response, logs_visible_to
@@ -22,7 +24,9 @@ LOG_PAGE_SIZE = 50
 def coverage_export(request, code, fmt):
     user = request.user
     region = dashboard._get_region(user, code)
-    period = coverage_period(user, request.GET.get("periode"))
+    text = request.GET.get("periode")
+    # As on the dashboard: a period out of range (the future, before 2000) is as none, the latest with data.
+    period = coverage_period(user, text if parse_period(text, timezone.localdate()) else None)
     ordering = dashboard._ordering(request.GET.get("sort", ""))
     rows = dashboard._kelurahan(user, region.code, period)
     rows = rows.ordered(ordering) if ordering else rows.worst_first()

@@ -1,6 +1,10 @@
 """Project middleware."""
 
+from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.utils.cache import patch_cache_control
+
+from ipsm.query import has_control_characters
 
 
 class NoStoreForUsersMiddleware:
@@ -13,7 +17,25 @@ class NoStoreForUsersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # Only a request with a session cookie can be signed in; asking request.user otherwise would read
+        # the session and add `Vary: Cookie` to public pages (the card verification page).
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class RefuseControlCharactersMiddleware:
+    """400 for a control character (NUL above all) in a URL's path or in a query parameter's name or value,
+    before any view runs: no link or form of ours sends one, and a NUL that reached PostgreSQL through a
+    parser someone forgot would give a 500. Defence in depth only: each page's forms and filters refuse junk
+    themselves (ipsm/query.py; tests/resilience/test_junk_params.py checks them with this guard off)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        texts = [request.path_info, *(text for key, values in request.GET.lists() for text in (key, *values))]
+        if any(has_control_characters(text) for text in texts):
+            # Django answers BadRequest with 400 (handler400), logged on django.security.
+            raise BadRequest("A control character in the URL.")
+        return self.get_response(request)

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cases.models import Case, Kelurahan, PmksCount
-from cases.periods import Period
+from cases.pmks_forms import parse_period
 from ipsm.dashboard import _get_region
 from members.models import BoardPosition, BoardRole, Member, RegionLevel
 from members.print_views import printed_by, region_path
@@ -26,7 +26,8 @@ def coverage_sheet(request, code):
     if not region.is_village:
         raise Http404
     counts = PmksCount.objects.filter(kelurahan=region)
-    period = Period.parse(request.GET.get("periode", "")) or next(iter(counts.periods()), None)
+    asked = parse_period(request.GET.get("periode"), timezone.localdate())
+    period = asked or next(iter(counts.periods()), None)
     kelurahan = Kelurahan.objects.filter(code=region.code).with_coverage(period)
     categories = counts.for_period(period).select_related("category") if period else counts.none()
     psm = (

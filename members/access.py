@@ -58,6 +58,8 @@ def scope_of(user) -> Scope:
 
 def get_for_user(queryset, user, *, pk, perm: str | None = None):
     """The object with `pk` among those the user may see (else 404); with `perm`, 403 unless they hold it."""
+    if isinstance(pk, str) and "\x00" in pk:  # a region code from the URL: PostgreSQL refuses NUL
+        raise Http404
     try:
         obj = queryset.visible_to(user).get(pk=pk)
     except queryset.model.DoesNotExist:

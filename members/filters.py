@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from ipsm.query import is_region_code, parse_id
 from members.models import Member, MemberStatus, Region, RegionLevel, Sex, Unit
 
 
@@ -10,8 +11,11 @@ class KecamatanFirstMixin:
     kelurahan or unit in the URL without its kecamatan brings the kecamatan along."""
 
     def narrow_to_kecamatan(self, kecamatan, villages, units=None) -> None:
-        chosen = self.data.get("kecamatan") or self._kecamatan_of_choice(units)
-        if chosen and not self.data.get("kecamatan"):
+        # Raw values, read before the form validates (the choices depend on them): only a well-formed code
+        # narrows the lists; junk is left for the fields to refuse.
+        asked = self.data.get("kecamatan") or ""
+        chosen = asked if is_region_code(asked) else self._kecamatan_of_choice(units)
+        if chosen and not asked:
             self.data = self.data.copy()
             self.data["kecamatan"] = chosen
         self.filters["kecamatan"].queryset = kecamatan
@@ -27,10 +31,10 @@ class KecamatanFirstMixin:
                 narrowed.extra["disabled"] = True
 
     def _kecamatan_of_choice(self, units) -> str:
-        kelurahan, unit = self.data.get("kelurahan") or "", self.data.get("unit") or ""
-        if kelurahan:
+        kelurahan, unit = self.data.get("kelurahan") or "", parse_id(self.data.get("unit"))
+        if is_region_code(kelurahan):
             return kelurahan[:8]  # kecamatan code "33.71.03" of kelurahan "33.71.03.1002"
-        if unit.isascii() and unit.isdigit() and units is not None:  # isdigit() alone takes "²"
+        if unit and units is not None:
             return (units.filter(pk=unit).values_list("region_id", flat=True).first() or "")[:8]
         return ""
 

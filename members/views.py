@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from ipsm.concurrency import save_unless_changed
+from ipsm.lib.forms import add_error_messages
+from ipsm.tables import BoundedRequestConfig
 from members import services
 from members.access import get_for_user, require_perm
 from members.filters import MemberFilter, UnitFilter
@@ -43,20 +44,12 @@ def _get_unit(user, pk, perm=None) -> Unit:
     return get_for_user(Unit.objects.select_related("region__parent"), user, pk=pk, perm=perm)
 
 
-def _form_error_message(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
 @login_required
 def member_list(request):
     members = Member.objects.visible_to(request.user).select_related("unit__region")
     member_filter = MemberFilter(request.GET, queryset=members, user=request.user)
     table = MemberTable(member_filter.qs)
-    per_page = request.GET.get("per_page", "")
-    RequestConfig(
-        request, paginate={"per_page": int(per_page) if per_page in map(str, PAGE_SIZES) else 25}
-    ).configure(table)
+    BoundedRequestConfig(request, page_sizes=PAGE_SIZES).configure(table)
     return render(
         request,
         "members/member_list.html",
@@ -155,7 +148,7 @@ def member_status(request, pk):
                 note=form.status_note(),
             )
         except ValidationError as error:
-            _form_error_message(request, error)
+            add_error_messages(request, error)
         else:
             messages.success(request, _("Status changed."))
             return redirect("members:detail", pk=member.pk)
@@ -170,7 +163,7 @@ def member_transfer(request, pk):
         try:
             services.transfer_member(member=member, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_error_message(request, error)
+            add_error_messages(request, error)
         else:
             messages.success(
                 request,
@@ -186,7 +179,7 @@ def unit_list(request):
     units = Unit.objects.visible_to(request.user).select_related("region__parent").with_member_counts()
     unit_filter = UnitFilter(request.GET, queryset=units, user=request.user)
     table = UnitTable(unit_filter.qs)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    BoundedRequestConfig(request, page_sizes=(50,)).configure(table)
     return render(request, "members/unit_list.html", {"filter": unit_filter, "table": table})
 
 
@@ -257,7 +250,7 @@ def board_add(request, unit_pk):
         try:
             services.appoint_board_member(unit=unit, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_error_message(request, error)
+            add_error_messages(request, error)
         else:
             messages.success(request, _("Board updated."))
             return redirect("members:unit_detail", pk=unit.pk)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from cases.periods import Period
 from cases.pmks_forms import parse_period
 from ipsm.db_routers import use_replica
+from ipsm.query import is_region_code
 from members.access import get_for_user, require_perm, scope_of
 from members.models import KABKOTA_LEVELS, Region, RegionLevel
 from trainings.indicators import REPORT_MAX_AGE, counted_indicator_report, report_years
@@ -61,6 +62,8 @@ def _region(request) -> Region:
                 raise Http404
             return first
         code = scope.region_code
+    if not is_region_code(code):  # as a code that names no region; junk never reaches the database
+        raise Http404
     return get_for_user(Region.objects.all(), request.user, pk=code)
 
 

@@ -11,8 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
+from ipsm.lib.forms import add_error_messages, add_service_error
+from ipsm.query import parse_id
+from ipsm.tables import BoundedRequestConfig
 from members.access import get_for_user, require_perm
 from members.models import Member
 from trainings import services
@@ -22,6 +24,8 @@ from trainings.models import Attendance, Event, Organiser, Participant, Session
 from trainings.tables import EventTable
 
 VIEW_EVENT = "trainings.view_event"
+# services.save_event's refusals about who organises, shown under the organisers field.
+ORGANISER_ERRORS = ("not_own_organiser", "last_organiser", "own_region_missing", "no_organiser")
 INVITE_PAGE_SIZE = 50
 
 
@@ -41,11 +45,6 @@ def _participants(event: Event):
     )
 
 
-def _show_errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
 @login_required
 def event_list(request):
     require_perm(request.user, VIEW_EVENT)
@@ -53,7 +52,7 @@ def event_list(request):
     events = Event.objects.visible_to(request.user).with_counts().prefetch_related(accepted)
     event_filter = EventFilter(request.GET, queryset=events)
     table = EventTable(event_filter.qs)
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    BoundedRequestConfig(request, page_sizes=(25,)).configure(table)
     context = {
         "filter": event_filter,
         "table": table,
@@ -85,7 +84,7 @@ def _save_event_form(request, form: EventForm):
             by=request.user,
         )
     except ValidationError as error:
-        form.add_error("organiser_regions", error)
+        add_service_error(form, error, fields=dict.fromkeys(ORGANISER_ERRORS, "organiser_regions"))
         return None
 
 
@@ -129,7 +128,7 @@ def invitation_answer(request, pk):
     try:
         services.answer_invitation(organiser=invitation, accept=answer == "terima", by=request.user)
     except ValidationError as error:  # answered meanwhile by a colleague
-        _show_errors(request, error)
+        add_error_messages(request, error)
         return redirect("trainings:list")
     if answer == "terima":
         messages.success(
@@ -217,7 +216,7 @@ def invite(request, pk):
     event = _get_event(request.user, pk, perm="trainings.add_participant")
     candidates = event.invite_candidates()
     if request.method == "POST":
-        ids = [value for value in request.POST.getlist("member") if value.isascii() and value.isdigit()]
+        ids = [pk for pk in map(parse_id, request.POST.getlist("member")) if pk]
         count = services.invite_members(event=event, members=candidates.filter(pk__in=ids), by=request.user)
         if count:
             messages.success(request, _("%(count)d PSM invited.") % {"count": count})
@@ -240,7 +239,7 @@ def attendance(request, pk):
         try:
             services.save_attendance_sheet(event=event, marks=form.marks(), scores=form.scores())
         except ValidationError as error:
-            _show_errors(request, error)
+            add_error_messages(request, error)
         else:
             messages.success(request, _("Attendance saved."))
             return redirect("trainings:detail", pk=event.pk)
