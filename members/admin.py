@@ -8,9 +8,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from ipsm.lib.forms import add_error_messages
 from ipsm.login import locked_out_subquery, unlock
 from members import services
-from members.forms import MergeForm
+from members.forms import MergeForm, merged_message
 from members.models import (
     Assignment,
     BoardPosition,
@@ -104,29 +105,15 @@ class MemberAdmin(SimpleHistoryAdmin):
             return None
         form = MergeForm(request.POST if "survivor" in request.POST else None, pair=pair)
         if form.is_valid():
-            survivor, merged = pair if form.cleaned_data["survivor"] == pair[0].pk else pair[::-1]
+            survivor, merged = form.chosen()
             try:
                 services.merge_members(survivor=survivor, merged=merged, by=request.user)
             except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                add_error_messages(request, error)
             else:
-                self.message_user(
-                    request,
-                    gettext("%(merged)s (KTA %(merged_kta)s) is merged into %(name)s (KTA %(kta)s).")
-                    % {
-                        "merged": merged.full_name,
-                        "merged_kta": merged.kta_number,
-                        "name": survivor.full_name,
-                        "kta": survivor.kta_number,
-                    },
-                    messages.SUCCESS,
-                )
+                self.message_user(request, merged_message(survivor, merged), messages.SUCCESS)
             return None
-        try:
-            services.check_merge(survivor=pair[0], merged=pair[1], by=request.user)
-            refusal = []
-        except ValidationError as error:
-            refusal = error.messages
+        refusal = services.merge_refusal(pair=pair, by=request.user)
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Merge two records"),

@@ -13,10 +13,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ipsm.lib.forms import add_error_messages
 from members import services
 from members.access import get_for_user, require_perm
 from members.duplicates import related_counts
-from members.forms import DuplicateAreaForm, MergeForm
+from members.forms import DuplicateAreaForm, MergeForm, merged_message
 from members.models import Member
 
 PAIRS_PER_PAGE = 20
@@ -48,30 +49,16 @@ def member_merge(request, a: int, b: int):
     form = MergeForm(request.POST or None, pair=(first, second))
     status = 200
     if form.is_valid():
-        survivor, merged = (first, second) if form.cleaned_data["survivor"] == first.pk else (second, first)
+        survivor, merged = form.chosen()
         try:
             services.merge_members(survivor=survivor, merged=merged, by=request.user)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            add_error_messages(request, error)
             status = 400
         else:
-            messages.success(
-                request,
-                _("%(merged)s (KTA %(merged_kta)s) is merged into %(name)s (KTA %(kta)s).")
-                % {
-                    "merged": merged.full_name,
-                    "merged_kta": merged.kta_number,
-                    "name": survivor.full_name,
-                    "kta": survivor.kta_number,
-                },
-            )
+            messages.success(request, merged_message(survivor, merged))
             return redirect("members:detail", pk=survivor.pk)
-    try:
-        services.check_merge(survivor=first, merged=second, by=request.user)
-        refusal = []
-    except ValidationError as error:
-        refusal = error.messages
+    refusal = services.merge_refusal(pair=(first, second), by=request.user)
     context = {
         "pair": [(member, related_counts(member)) for member in (first, second)],
         "form": form,
@@ -90,8 +77,7 @@ def duplicate_dismiss(request, a: int, b: int):
     try:
         services.dismiss_duplicate(member=first, other=second, by=request.user)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        add_error_messages(request, error)
     else:
         messages.success(
             request,

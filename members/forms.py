@@ -264,5 +264,20 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, pair: tuple[Member, Member], **kwargs):
         super().__init__(*args, **kwargs)
+        self.pair = pair
         self.fields["survivor"].choices = [(m.pk, f"{m.full_name} ({m.kta_number})") for m in pair]
         self.fields["survivor"].initial = pair[0].pk
+
+    def chosen(self) -> tuple[Member, Member]:
+        """(the record that stays, the one merged into it), as chosen."""
+        first, second = self.pair
+        return (first, second) if self.cleaned_data["survivor"] == first.pk else (second, first)
+
+
+def merged_message(survivor: Member, merged: Member) -> str:
+    return _("%(merged)s (KTA %(merged_kta)s) is merged into %(name)s (KTA %(kta)s).") % {
+        "merged": merged.full_name,
+        "merged_kta": merged.kta_number,
+        "name": survivor.full_name,
+        "kta": survivor.kta_number,
+    }

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from ipsm.lib.forms import add_error_messages
 from members import services
 from members.access import get_for_user
 from members.history import restore_preview
@@ -33,8 +34,7 @@ def member_restore(request, pk, history_id):
                 member=member, history_id=version.history_id, by=request.user
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            add_error_messages(request, error)
             status = 400
         else:
             if restored:

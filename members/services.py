@@ -320,6 +320,16 @@ def check_merge(*, survivor: Member, merged: Member, by) -> None:
         )
 
 
+def merge_refusal(*, pair: tuple[Member, Member], by) -> list[str]:
+    """Why the two records cannot be merged (nothing when they can): both merge pages, the registry's and
+    the admin's, show it before anyone tries."""
+    try:
+        check_merge(survivor=pair[0], merged=pair[1], by=by)
+    except ValidationError as error:
+        return error.messages
+    return []
+
+
 @transaction.atomic
 def merge_members(*, survivor: Member, merged: Member, by) -> Member:
     """Merge two records of one person: everything of `merged` moves to `survivor`, in one transaction.
