@@ -7,9 +7,8 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.db.models import Count
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 
 from ipsm import roles
 from ipsm.devtools.demo import DEMO_PASSWORD, SHOWCASE_VILLAGE
@@ -25,37 +24,11 @@ from members.models import (
     Unit,
 )
 from members.nik import nik_mismatches, parse_nik
-from members.regions import load_regions
+from tests.demo.conftest import IN_DEMO_GROUP, load_demo_again
 
 User = get_user_model()
 
-
-@pytest.fixture(scope="module")
-def loaded_demo(django_db_setup, django_db_blocker):
-    """Regions and demo loaded once for the module (a few seconds), rolled back at its end.
-
-    Each test runs in a savepoint inside this transaction, so what a test writes is undone after it.
-    """
-    fast_hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (
-        django_db_blocker.unblock(),
-        override_settings(DEBUG=True, PASSWORD_HASHERS=fast_hashers),
-        transaction.atomic(),
-    ):
-        load_regions(["33.71", "33.23"])
-        yield _load()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def demo(loaded_demo, db):
-    return loaded_demo
-
-
-def _load() -> str:
-    out = StringIO()
-    call_command("load_demo", stdout=out)
-    return out.getvalue()
+pytestmark = IN_DEMO_GROUP
 
 
 def _years_between(start: datetime.date, end: datetime.date) -> int:
@@ -86,23 +59,23 @@ def test_refuses_to_run_without_debug(db, settings):
     assert _snapshot() == before
 
 
-@pytest.mark.parametrize(
-    ("username", "group", "region", "unit_region"),
-    [
-        ("staf-magelang", roles.STAFF, "33.71", None),
-        ("staf-temanggung", roles.STAFF, "33.23", None),
-        ("pimpinan-magelang", roles.VIEWER, "33.71", None),
-        ("koordinator-rejowinangun-utara", roles.COORDINATOR, None, SHOWCASE_VILLAGE),
-    ],
-)
-def test_role_accounts_have_their_group_and_scope(demo, username, group, region, unit_region):
-    user = User.objects.get(username=username)
-    assert list(user.groups.values_list("name", flat=True)) == [group]
-    assert not user.is_superuser
-    assert user.first_name and user.last_name
-    assignment = user.assignment
-    assert assignment.region_id == region
-    assert (assignment.unit.region_id if assignment.unit else None) == unit_region
+ROLE_ACCOUNTS = [
+    ("staf-magelang", roles.STAFF, "33.71", None),
+    ("staf-temanggung", roles.STAFF, "33.23", None),
+    ("pimpinan-magelang", roles.VIEWER, "33.71", None),
+    ("koordinator-rejowinangun-utara", roles.COORDINATOR, None, SHOWCASE_VILLAGE),
+]
+
+
+def test_role_accounts_have_their_group_and_scope(demo):
+    for username, group, region, unit_region in ROLE_ACCOUNTS:
+        user = User.objects.get(username=username)
+        assert list(user.groups.values_list("name", flat=True)) == [group], username
+        assert not user.is_superuser
+        assert user.first_name and user.last_name
+        assignment = user.assignment
+        assert assignment.region_id == region, username
+        assert (assignment.unit.region_id if assignment.unit else None) == unit_region, username
 
 
 def test_admin_is_a_superuser(demo):
@@ -254,7 +227,7 @@ def test_history_pages_have_rows(demo):
 def test_second_run_changes_nothing(demo, settings):
     settings.DEBUG = True
     before = _snapshot()
-    output = _load()
+    output = load_demo_again()
     assert _snapshot() == before
     assert "ipsm-demo" in output
 
@@ -274,7 +247,7 @@ def test_a_partial_demo_is_completed(demo, settings):
     ).delete()
     User.objects.filter(username="koordinator-rejowinangun-utara").delete()
     assert _snapshot()["counts"] != before["counts"]
-    _load()
+    load_demo_again()
     after = _snapshot()
     assert after["counts"] == before["counts"]
     assert after["kta_serials"] == before["kta_serials"]

@@ -1,12 +1,7 @@
 """The demo loader's PMKS counts, coverage target and cases: exact published totals, variety, idempotent."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Sum
-from django.test import override_settings
 
 from cases.models import (
     CASE_TRANSITIONS,
@@ -27,32 +22,9 @@ from ipsm.devtools.demo import DATA_CUTOFF, SHOWCASE_VILLAGE
 from ipsm.devtools.demo_cases import apportion
 from members.models import MemberStatus, Region
 from members.nik import nik_mismatches, parse_nik
-from members.regions import load_regions
+from tests.demo.conftest import IN_DEMO_GROUP, load_demo_again
 
-
-@pytest.fixture(scope="module")
-def loaded_demo(django_db_setup, django_db_blocker):
-    """Regions and demo loaded once for the module, rolled back at its end (as in tests/test_demo.py)."""
-    fast_hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (
-        django_db_blocker.unblock(),
-        override_settings(DEBUG=True, PASSWORD_HASHERS=fast_hashers),
-        transaction.atomic(),
-    ):
-        load_regions(["33.71", "33.23"])
-        yield _load()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def demo(loaded_demo, db):
-    return loaded_demo
-
-
-def _load() -> str:
-    out = StringIO()
-    call_command("load_demo", stdout=out)
-    return out.getvalue()
+pytestmark = IN_DEMO_GROUP
 
 
 def _pmks(code: str, year: int, **filters) -> int:
@@ -210,7 +182,7 @@ def test_showcase_unit_holds_open_cases_of_its_own_psm(demo):
 def test_second_run_creates_nothing(demo, settings):
     settings.DEBUG = True
     before = _snapshot()
-    output = _load()
+    output = load_demo_again()
     assert _snapshot() == before
     assert "ipsm-demo" in output
 
@@ -219,6 +191,6 @@ def test_deleted_counts_come_back_with_the_same_figures(demo, settings):
     settings.DEBUG = True
     PmksCount.objects.filter(kelurahan__code__startswith="33.71.01", year=2022).delete()
     assert _pmks("33.71", 2022) < 6116
-    _load()
+    load_demo_again()
     assert _pmks("33.71", 2022) == 6116
     assert _pmks("33.71", 2022, category__number=24) == 4347

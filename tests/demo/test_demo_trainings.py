@@ -1,18 +1,14 @@
 """The demo loader's trainings: the joint event of 13 November 2024, earlier bimtek dasar, idempotent."""
 
 import datetime
-from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Q
-from django.test import override_settings
 
 from ipsm.devtools.demo import SHOWCASE_VILLAGE
 from members.models import Member, MemberStatus
-from members.regions import load_regions
+from tests.demo.conftest import IN_DEMO_GROUP, load_demo_again
 from trainings.models import (
     Attendance,
     AttendanceStatus,
@@ -29,35 +25,12 @@ User = get_user_model()
 JOINT_DAY = datetime.date(2024, 11, 13)
 JOINT_TITLE = "Peningkatan Kapasitas Pekerja Sosial Masyarakat (PSM)"
 
-
-@pytest.fixture(scope="module")
-def loaded_demo(django_db_setup, django_db_blocker):
-    """Regions and demo loaded once for the module, rolled back at its end (as in tests/test_demo.py)."""
-    fast_hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (
-        django_db_blocker.unblock(),
-        override_settings(DEBUG=True, PASSWORD_HASHERS=fast_hashers),
-        transaction.atomic(),
-    ):
-        load_regions(["33.71", "33.23"])
-        yield _load()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def demo(loaded_demo, db):
-    return loaded_demo
+pytestmark = IN_DEMO_GROUP
 
 
 @pytest.fixture
 def joint(demo) -> Event:
     return Event.objects.get(title=JOINT_TITLE, starts_on=JOINT_DAY)
-
-
-def _load() -> str:
-    out = StringIO()
-    call_command("load_demo", stdout=out)
-    return out.getvalue()
 
 
 def _snapshot() -> dict:
@@ -216,7 +189,7 @@ def test_output_counts_the_training_rows(demo):
 def test_second_run_creates_nothing(demo, settings):
     settings.DEBUG = True
     before = _snapshot()
-    output = _load()
+    output = load_demo_again()
     assert _snapshot() == before
     assert "ipsm-demo" in output
 
@@ -227,7 +200,7 @@ def test_missing_participants_and_attendance_come_back(joint, settings):
     removed = joint.participants.order_by("pk")[:3]
     Participant.objects.filter(pk__in=[p.pk for p in removed]).delete()
     Attendance.objects.filter(participant__event__starts_on__year=2021).delete()
-    _load()
+    load_demo_again()
     after = _snapshot()
     assert after["counts"] == before["counts"]
     assert (
