@@ -37,7 +37,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from ipsm.logs import redact_niks
+from ipsm.lib.redact import redact_niks
 from ipsm.models import ExportLog
 from members.access import scope_of
 

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ipsm.lib.redact import redact_niks
 from ipsm.models import ImportJob, ImportRow, ImportStatus, RowOutcome
 from ipsm.spreadsheets import (
     CellError,
@@ -108,7 +109,8 @@ class Row:
 
 
 def _shortened(message) -> str:
-    text = str(message)
+    """A problem as the preview stores it: masked where it quotes a NIK, at most MAX_MESSAGE_LENGTH long."""
+    text = redact_niks(str(message))
     return text if len(text) <= MAX_MESSAGE_LENGTH else text[: MAX_MESSAGE_LENGTH - 1] + "…"
 
 
@@ -457,7 +459,12 @@ def start_import(*, user, kind: str, upload, options: dict) -> ImportJob:
     # The worker writes the preview's messages in the language of the person who uploaded the file.
     options = {**options, "language": translation.get_language()}
     job = ImportJob.objects.create(
-        kind=kind, user=user, file_name=upload.name[:255], content=upload.read(), options=options
+        # The name is shown in the activity log: a NIK in it is kept masked.
+        kind=kind,
+        user=user,
+        file_name=redact_niks(upload.name)[:255],
+        content=upload.read(),
+        options=options,
     )
     check_import.enqueue(job.pk)
     return job

@@ -9,18 +9,12 @@ emails to ADMINS) NikRedactingExceptionReporter (settings.DEFAULT_EXCEPTION_REPO
 """
 
 import logging
-import re
 
 from django.views.debug import ExceptionReporter
 
-from members.nik import mask_nik
+from ipsm.lib.redact import redact_niks
 
-NIK_LIKE = re.compile(r"(?<![0-9])(?:[0-9][ .+\-]?){15}[0-9](?![0-9])")
-
-
-def redact_niks(text: str) -> str:
-    """`3371030501900003` -> `3371 03•• •••• 0003`, wherever it stands in the text."""
-    return NIK_LIKE.sub(lambda match: mask_nik(re.sub(r"[^0-9]", "", match.group(0))), text)
+__all__ = ["NikRedactingExceptionReporter", "NikRedactingFormatter", "redact_niks"]
 
 
 class NikRedactingFormatter(logging.Formatter):

@@ -5,6 +5,7 @@ import datetime
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
@@ -12,7 +13,7 @@ from ipsm.imports import BATCH_SIZE, process
 from ipsm.models import ImportJob, ImportRow, ImportStatus, RowOutcome
 from members.importers import MemberImporter
 from members.models import Member, MemberStatus, StatusChange
-from members.nik import build_nik
+from members.nik import build_nik, mask_nik
 from tests import factories
 
 HEADER = ["NIK", "Nama Lengkap", "L/P", "Tempat Lahir", "Tanggal Lahir", "Alamat", "Kelurahan", "No. HP"]
@@ -419,3 +420,15 @@ def test_a_nik_of_a_merged_record_is_refused(as_user, staff, unit_a):
     upload(as_user(staff), xlsx([SITI]))
     (found,) = problems(last_job())
     assert found[:2] == (2, "NIK") and "digabung" in found[2]
+
+
+def test_a_nik_in_the_file_name_or_a_message_is_stored_masked(as_user, staff, unit_a):
+    """Security probe, finding 6: the file name is shown to colleagues in the activity log."""
+    nik = SITI[0]
+    upload(as_user(staff), xlsx([[*SITI[:4], "31/02/1985", *SITI[5:]]]), name=f"{nik} roster.xlsx")
+    job = last_job()
+    assert job.file_name == f"{mask_nik(nik)} roster.xlsx"
+    stored = " ".join(problem["message"] for row in job.rows.all() for problem in row.problems)
+    assert nik not in stored
+    page = as_user(staff).get(reverse("activity")).content.decode()
+    assert mask_nik(nik) in page and nik not in page
