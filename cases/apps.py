@@ -23,3 +23,8 @@ class CasesConfig(AppConfig):
         from cases.categories import seed_categories
 
         post_migrate.connect(seed_categories, sender=self)
+
+        from cases.importers import PmksCountImporter
+        from ipsm.lib.imports import register_importer
+
+        register_importer(PmksCountImporter)

@@ -1,4 +1,4 @@
-"""What the PMKS and case lists export (ipsm.exports writes the files): counts only, never a person.
+"""What the PMKS and case lists export (ipsm.lib.exports writes the files): counts only, never a person.
 
 - The case summary: per kelurahan and PMKS category, how many cases are in each status, with the case list's
   filters except the name search (a count of one person's cases would be about that person).
@@ -13,7 +13,7 @@ from cases.filters import CaseFilter
 from cases.models import OPEN_STATUSES, Case, CaseStatus, Kelurahan, PmksCategory, PmksCount
 from cases.periods import Period
 from cases.pmks_forms import parse_period
-from ipsm.exports import Column, Export, filterset_filters
+from ipsm.lib.exports import Column, Export, filterset_filters
 from members.exports import area_code, file_stem
 from members.models import Region
 
@@ -56,7 +56,7 @@ SUMMARY_COLUMNS = [
 
 
 def case_summary_export(user, params) -> Export:
-    """Case counts with the case list's filters (cases.views.case_list), within the user's scope."""
+    """Case counts with the case list's filters (cases.views.cases.case_list), within the user's scope."""
     data = params.copy()
     data.pop("q", None)
     cases = Case.objects.visible_to(user)

@@ -21,8 +21,8 @@ from cases.models import (
     Referral,
     ReferralOutcome,
 )
-from ipsm.concurrency import VersionedFormMixin
-from ipsm.query import parse_id
+from ipsm.lib.concurrency import VersionedFormMixin
+from ipsm.lib.query import parse_id
 from members.access import scope_of
 from members.forms import DateInput
 from members.models import Member, Region, Sex

@@ -1,4 +1,4 @@
-"""PMKS counts import, in the two layouts offices keep (ipsm.imports does the reading and the batches).
+"""PMKS counts import, in the two layouts offices keep (ipsm.lib.imports does the reading and the batches).
 
 - wide, as DTKS recaps look: one row per kelurahan, one column per category (its name, number or
   abbreviation), a Jumlah/Total column ignored;
@@ -20,9 +20,10 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from cases.models import PmksCategory, PmksCount, PmksSource
 from cases.periods import Period
 from cases.pmks_forms import MAX_COUNT, parse_period
-from ipsm.imports import Column, Importer, KelurahanLookup, Row, column_letter
+from ipsm.lib.imports import Column, Row, column_letter
+from ipsm.lib.spreadsheets import CellError, FileRefused, normalise_header, parse_count, parse_text
 from ipsm.models import ImportKind, RowOutcome
-from ipsm.spreadsheets import CellError, FileRefused, normalise_header, parse_count, parse_text
+from members.importing import KelurahanLookup, ScopedImporter
 from members.models import Region
 
 KELURAHAN = Column(
@@ -159,9 +160,9 @@ def _parse_figure(value) -> int | None:
     return count
 
 
-class PmksCountImporter(Importer):
+class PmksCountImporter(ScopedImporter):
     kind = ImportKind.PMKS_COUNTS
-    # As the PMKS grid (cases.pmks_views): staff hold it, coordinators and read-only users do not.
+    # As the PMKS grid (cases.views.pmks): staff hold it, coordinators and read-only users do not.
     permission = "cases.change_pmkscount"
     template_name = "template-impor-pmks"
     columns = [KELURAHAN, KELURAHAN_CODE, KECAMATAN, CATEGORY, COUNT]

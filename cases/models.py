@@ -534,7 +534,7 @@ class KelurahanQuerySet(RegionQuerySet):
 
     def from_snapshot(self, period_key: str, *, figures: list[str] | None = None) -> "KelurahanQuerySet":
         """The figures of with_coverage() and of trainings' with_training_coverage() as the last refresh of
-        the coverage snapshot stored them (ipsm.coverage_snapshot), under their live names, for the
+        the coverage snapshot stored them (ipsm.dashboard.snapshot), under their live names, for the
         kelurahan in it only. `period_key` is a Period's key, or "" for a period without PMKS counts;
         `figures` limits the stored columns read (the refresh reads the counts and derives the rest)."""
         snapshot = models.FilteredRelation(
@@ -570,7 +570,7 @@ WORST_FIRST = ("coverage_status", "-psm_needed", "-open_cases_without_psm", "cod
 
 def roll_up(rows: Iterable, code_length: int, **extra_sums) -> list[dict]:
     """KelurahanQuerySet.rolled_up() for rows already read (with their coverage figures): the same
-    aggregates, summed here instead of asking the database again (ipsm.dashboard reads the rows once)."""
+    aggregates, summed here instead of asking the database again (the dashboard reads the rows once)."""
     aggregates = {**_ROLLUP, **extra_sums}
     groups: dict[str, list] = {}
     for row in rows:
@@ -616,7 +616,7 @@ def _sort_key(value, descending: bool) -> tuple:
 
 class CoverageSnapshot(models.Model):
     """What with_coverage() and with_training_coverage() give one kelurahan in one period, as the last
-    refresh found it (ipsm.coverage_snapshot): the counts, and what follows from them (target, shortfall,
+    refresh found it (ipsm.dashboard.snapshot): the counts, and what follows from them (target, shortfall,
     status, shares), derived by the same expressions; only the national and province dashboards read it.
 
     `period_key` "" holds the figures of any period without PMKS counts: only PMKS and what follows from it

@@ -38,7 +38,7 @@ def coverage_panel(request: HttpRequest, unit: Unit) -> dict | None:
         "categories": categories,
         "psm_loads": psm,
         "can_view_cases": user.has_perm("cases.view_case"),
-        # The printed sheet follows the coverage pages' rule (ipsm.dashboard): not for coordinators.
+        # The printed sheet follows the coverage pages' rule (ipsm.dashboard.views): not for coordinators.
         "can_print_sheet": not scope_of(user).unit_id,
     }
     return {"template": "cases/_unit_coverage.html", "context": context}

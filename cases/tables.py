@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
-from ipsm.tables import DayColumn
+from ipsm.lib.tables import DayColumn
 from members.nik import mask_nik
 
 

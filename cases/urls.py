@@ -1,6 +1,9 @@
 from django.urls import path
 
-from cases import export_views, history_views, pmks_views, views
+from cases.views import cases as views
+from cases.views import exports as export_views
+from cases.views import history as history_views
+from cases.views import pmks as pmks_views
 
 app_name = "cases"
 

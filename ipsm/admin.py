@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ipsm.exports import LIST_LABELS
+from ipsm.lib.exports import LIST_LABELS
 from ipsm.models import ExportLog, ImportJob
 
 

@@ -66,5 +66,5 @@ class ReplicaRouter:
 
     def allow_migrate(self, db, app_label, model_name=None, **hints) -> bool | None:
         # The replica follows the primary's schema through streaming replication; "progress" is a second
-        # connection to the primary itself (ipsm.imports), never migrated on its own.
+        # connection to the primary itself (ipsm.lib.imports), never migrated on its own.
         return False if db in (REPLICA, PROGRESS) else None

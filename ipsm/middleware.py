@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.utils.cache import patch_cache_control
 
-from ipsm.query import has_control_characters
+from ipsm.lib.query import has_control_characters
 
 
 class NoStoreForUsersMiddleware:
@@ -28,7 +28,7 @@ class RefuseControlCharactersMiddleware:
     """400 for a control character (NUL above all) in a URL's path or in a query parameter's name or value,
     before any view runs: no link or form of ours sends one, and a NUL that reached PostgreSQL through a
     parser someone forgot would give a 500. Defence in depth only: each page's forms and filters refuse junk
-    themselves (ipsm/query.py; tests/resilience/test_junk_params.py checks them with this guard off)."""
+    themselves (ipsm/lib/query.py; tests/resilience/test_junk_params.py checks them with this guard off)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

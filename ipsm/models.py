@@ -121,7 +121,7 @@ class ExportLog(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
-    # The list exported, e.g. "members" (ipsm.exports names them).
+    # The list exported, e.g. "members" (ipsm.lib.exports names them).
     list_name = models.CharField(_("list"), max_length=50)
     file_format = models.CharField(_("format"), max_length=10)
     filters = models.JSONField(_("filters"), default=dict, blank=True)

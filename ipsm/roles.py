@@ -69,7 +69,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _CASES
     + _TRAINING_READ
     + _TRAINING_WRITE
-    # Who changed what, who took data out: the activity log (ipsm.activity), UU PDP 27/2022.
+    # Who changed what, who took data out: the activity log (ipsm.audit.activity), UU PDP 27/2022.
     + ["ipsm.view_exportlog"],
     VIEWER: _READ + _COUNTS + _TRAINING_READ,
     # A coordinator sees the training history of their unit's members, not the events' pages.

@@ -82,7 +82,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    # 400 for a control character (NUL) in a URL before anything reads it: defence in depth, ipsm/query.py.
+    # A control character (NUL) in a URL: 400 before anything reads it (defence in depth, ipsm/lib/query.py).
     "ipsm.middleware.RefuseControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -133,7 +133,7 @@ else:
         }
     }
 # The same database through a second connection: an import writes its progress there, outside its own
-# all-or-nothing transaction, so the browser can show it (ipsm.imports). Tests use "default".
+# all-or-nothing transaction, so the browser can show it (ipsm.lib.imports). Tests use "default".
 DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 IMPORT_PROGRESS_DATABASE = "progress"
 # A PostgreSQL streaming replica for the dashboards and reports (ipsm.db_routers.use_replica); without it,
@@ -239,7 +239,7 @@ TASKS = {
 # Uploads: a 100,000-row roster is about 10 MB as XLSX; imports read the file in streaming mode.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 40 * 1024 * 1024)
 # What one import may read, in the browser and the commands alike: counted as the file is read (never taken
-# from what the file says of itself) by ipsm.spreadsheets; a file over a limit is refused, naming it.
+# from what the file says of itself) by ipsm.lib.spreadsheets; a file over a limit is refused, naming it.
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)  # data rows below the header
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 60)  # the widest template (PMKS, 26 categories) has 28
 # The XML inside an XLSX (or a CSV's bytes): that roster of 100,000 rows unpacks to about 100 MB.

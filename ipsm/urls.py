@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from ipsm import activity_views, dashboard, print_views
+from ipsm.audit import views as activity_views
+from ipsm.dashboard import printing as print_views
+from ipsm.dashboard import views as dashboard
 
 admin.site.site_header = "IPSM"
 admin.site.site_title = "IPSM"
@@ -20,8 +22,8 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("cases.urls")),
     path("", include("trainings.urls")),
-    path("", include("ipsm.import_urls")),
-    path("", include("ipsm.export_urls")),
+    path("", include("ipsm.importing.urls")),
+    path("", include("ipsm.exporting.urls")),
 ]
 
 # A database outage gives a friendly 503 page (ipsm.errors); other errors Django's 500.

@@ -1,4 +1,4 @@
-"""What the registry's lists export (ipsm.exports writes the files): the member list and the unit list.
+"""What the registry's lists export (ipsm.lib.exports writes the files): the member list and the unit list.
 
 Both take the list page's query string, so a file holds exactly the rows the page shows, within the user's
 scope. NIK are masked unless the user may edit that member (NikPolicy).
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ipsm.exports import Column, Export, choice_labels, filterset_filters
+from ipsm.lib.exports import Column, Export, choice_labels, filterset_filters
 from members.access import NikPolicy, scope_of
 from members.filters import MemberFilter, UnitFilter
 from members.models import Education, InactiveReason, Member, MemberStatus, Sex, Unit
@@ -61,7 +61,7 @@ def member_columns(policy: NikPolicy) -> list[Column]:
 
 
 def member_export(user, params) -> Export:
-    """The member list with the list page's filters (members.views.member_list)."""
+    """The member list with the list page's filters (members.views.registry.member_list)."""
     members = Member.objects.visible_to(user).select_related("unit__region__parent", "kelurahan")
     member_filter = MemberFilter(params, queryset=members, user=user)
     member_filter.is_valid()
@@ -106,7 +106,7 @@ UNIT_COLUMNS = [
 
 
 def unit_export(user, params) -> Export:
-    """The unit list with the list page's filters (members.views.unit_list)."""
+    """The unit list with the list page's filters (members.views.registry.unit_list)."""
     units = (
         Unit.objects.visible_to(user)
         .select_related("region__parent")

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from ipsm.query import is_region_code, parse_id
+from ipsm.lib.query import is_region_code, parse_id
 from members.models import Member, MemberStatus, Region, RegionLevel, Sex, Unit
 
 

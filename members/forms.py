@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ipsm.concurrency import VersionedFormMixin
+from ipsm.lib.concurrency import VersionedFormMixin
 from members.access import NIK_CANNOT_BE_REGISTERED, NikPolicy, scope_of
 from members.models import (
     KABKOTA_LEVELS,

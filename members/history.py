@@ -1,11 +1,11 @@
 """A member's change history and restoring an earlier version of their profile.
 
-The readable history itself is project-wide (ipsm.history); its names stay importable from here.
+The readable history itself is project-wide (ipsm.lib.history); its names stay importable from here.
 """
 
 from django.urls import reverse
 
-from ipsm.history import HISTORY_LIMIT, Change, HistoryEntry, describe_changes, history_entries
+from ipsm.lib.history import HISTORY_LIMIT, Change, HistoryEntry, describe_changes, history_entries
 from members.models import Member
 from members.rules import PROFILE_FIELDS  # what a restore brings back: the profile
 

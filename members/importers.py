@@ -1,4 +1,4 @@
-"""Roster import: members matched on NIK, kelurahan on Kemendagri code or name (ipsm.imports does the rest).
+"""Roster import: members matched on NIK, kelurahan on Kemendagri code or name (ipsm.lib.imports: the rest).
 
 A row with a known NIK updates the profile fields it fills (blank cells leave a field as it is); status,
 unit and KTA are never changed by an import: they have their own steps (status change, mutasi).
@@ -11,20 +11,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ipsm.imports import Column, Importer, KelurahanLookup, Row
-from ipsm.models import ImportKind, RowOutcome
-from ipsm.spreadsheets import (
+from ipsm.lib.imports import Column, Row
+from ipsm.lib.spreadsheets import (
     CellError,
     normalise_header,
     parse_date,
-    parse_nik_cell,
-    parse_phone,
     parse_sex,
     parse_text,
 )
+from ipsm.models import ImportKind, RowOutcome
 from members.access import NIK_CANNOT_BE_REGISTERED, NikPolicy
+from members.importing import KelurahanLookup, ScopedImporter
 from members.models import Education, Member, MemberStatus, StatusChange, Unit
-from members.nik import mask_nik
+from members.nik import mask_nik, parse_nik_cell
+from members.phone import parse_phone
 from members.rules import PROFILE_FIELDS, member_problems, normalize_rt_rw
 from members.services import issue_kta_numbers
 
@@ -117,7 +117,7 @@ def _parse_status(value) -> str:
     return _NEW_STATUSES[key]
 
 
-class MemberImporter(Importer):
+class MemberImporter(ScopedImporter):
     kind = ImportKind.MEMBERS
     permission = "members.add_member"
     template_name = "template-impor-anggota"

@@ -267,7 +267,8 @@ class MemberQuerySet(models.QuerySet):
         return DuplicatePairs(self.not_merged())
 
     def search(self, text: str) -> "MemberQuerySet":
-        """Name (any part) or KTA number. A NIK is looked up by members.views.member_search, never by URL."""
+        """Name (any part) or KTA number. A NIK is looked up by the search box's POST (member_search), never
+        by URL."""
         text = text.strip()
         if not text:
             return self

@@ -6,6 +6,7 @@ when a person moves, so it is not compared with where the member lives.
 """
 
 import datetime
+import math
 import re
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 # Masking is the engines' too (the logs, the export log), so it lives in ipsm.lib; the NIK rules are ours.
 from ipsm.lib.redact import mask_nik as mask_nik
+from ipsm.lib.spreadsheets import CellError
 
 # The 38 province codes of Kemendagri (members/data/wilayah_indonesia.csv.gz).
 PROVINCE_CODES = frozenset(
@@ -105,3 +107,38 @@ def build_nik(*, region_code: str, birth_date: datetime.date, is_female: bool, s
     region = region_code.replace(".", "")[:6]
     day = birth_date.day + (FEMALE_DAY_OFFSET if is_female else 0)
     return f"{region}{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{serial:04d}"
+
+
+# A NIK cell of an import (members, participants): ipsm.lib.spreadsheets reads the sheet, this the cell.
+
+
+@dataclass(frozen=True)
+class ParsedNik:
+    nik: str
+    # Set when the cell was a number: Excel keeps 15 significant digits, so the 16th may have become 0.
+    warning: str = ""
+
+
+def parse_nik_cell(value) -> ParsedNik:
+    warning = ""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CellError(_("NIK must be 16 digits."))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        digits = str(int(value))
+        if digits.endswith("0"):
+            raise CellError(
+                _(
+                    "The NIK is stored as a number, and Excel keeps only 15 digits, so its last digit may be "
+                    "lost. Format the column as Text and type the NIK again (or start it with an apostrophe)."
+                )
+            )
+        warning = _("The NIK is stored as a number; format the column as Text so Excel keeps all 16 digits.")
+        value = digits
+    nik = normalize_nik(value)
+    if not nik:
+        raise CellError(_("The NIK is missing."))
+    try:
+        parse_nik(nik)
+    except ValidationError as error:
+        raise CellError(" ".join(error.messages)) from error
+    return ParsedNik(nik, warning)

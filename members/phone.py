@@ -4,10 +4,13 @@ A few lines of our own instead of the phonenumbers library: we accept only Indon
 forms people type (08..., 62..., +62 with spaces, dots, dashes or brackets) are few.
 """
 
+import math
 import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from ipsm.lib.spreadsheets import CellError
 
 _NOISE = re.compile(r"[\s.\-()]")
 
@@ -38,3 +41,15 @@ def mask_phone(phone: str) -> str:
     if len(phone) < 10:
         return phone
     return phone[:6] + "•" * (len(phone) - 10) + phone[-4:]
+
+
+def parse_phone(value) -> str:
+    """A phone cell of an import: as normalize_phone, and a number cell's lost leading 0 put back."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        # A number cell has lost the leading 0 of 0812...: 812... becomes 0812..., 62812... stays.
+        digits = str(int(value))
+        value = digits if digits.startswith("62") else "0" + digits
+    try:
+        return normalize_phone(value)
+    except ValidationError as error:
+        raise CellError(" ".join(error.messages)) from error

@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ipsm.tables import DayColumn
+from ipsm.lib.tables import DayColumn
 from members.models import Member, Unit
 
 STATUS_BADGES = {"calon": "text-bg-warning", "aktif": "text-bg-success", "nonaktif": "text-bg-secondary"}

@@ -1,6 +1,10 @@
 from django.urls import path
 
-from members import duplicate_views, export_views, history_views, print_views, views
+from members.views import duplicates as duplicate_views
+from members.views import exports as export_views
+from members.views import history as history_views
+from members.views import printing as print_views
+from members.views import registry as views
 
 app_name = "members"
 

@@ -51,7 +51,7 @@ def fast_password_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def tasks_run_at_once(settings):
-    # Background tasks (ipsm.tasks) run inside the request or command that enqueues them.
+    # Background tasks (ipsm.lib.tasks) run inside the request or command that enqueues them.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Test transactions are not visible to a second connection: import progress goes through "default".
     settings.IMPORT_PROGRESS_DATABASE = "default"

@@ -127,7 +127,7 @@ def test_routing_inside_and_outside_the_block(replica):
 def test_migrations_never_run_on_the_replica(replica):
     assert router.allow_migrate(REPLICA, "members", model_name="member") is False
     assert router.allow_migrate(DEFAULT_DB_ALIAS, "members", model_name="member") is True
-    # The import progress connection (ipsm.imports) is the primary again: never migrated on its own.
+    # The import progress connection (ipsm.lib.imports) is the primary again: never migrated on its own.
     assert router.allow_migrate("progress", "members", model_name="member") is False
     assert router.db_for_read(Member) == DEFAULT_DB_ALIAS
 

@@ -20,3 +20,8 @@ class TrainingsConfig(AppConfig):
         from trainings import merge
 
         register_merge_handler(merge.move_training_records, relations=merge.RELATIONS)
+
+        from ipsm.lib.imports import register_importer
+        from trainings.importers import ParticipantImporter
+
+        register_importer(ParticipantImporter)

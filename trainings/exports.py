@@ -1,4 +1,4 @@
-"""What the training lists and the reports built on them export (ipsm.exports writes the files): the event
+"""What the training lists and the reports built on them export (ipsm.lib.exports writes the files): the event
 list, one event's participants, the coverage table of the dashboard and the five-level indicator report.
 """
 
@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from cases.models import CoverageStatus, PmksCount
 from cases.periods import Period
 from cases.pmks_forms import parse_period
-from ipsm.exports import Column, Export, choice_labels, filterset_filters
+from ipsm.lib.exports import Column, Export, choice_labels, filterset_filters
 from members.access import NikPolicy
 from members.exports import area_code, file_stem
 from members.models import Member, Region
@@ -52,7 +52,7 @@ def event_columns() -> list[Column]:
 
 
 def event_export(user, params) -> Export:
-    """The event list with its filters (trainings.views.event_list): events the user's office organises."""
+    """The event list with its filters (trainings.views.events.event_list): events of the user's office."""
     organisers = Prefetch(
         "organisers",
         queryset=Organiser.objects.accepted()
@@ -150,7 +150,7 @@ def coverage_columns() -> list[Column]:
 
 
 def coverage_export(rows, *, region: Region, period: Period | None, filters: dict) -> Export:
-    """The dashboard's kelurahan table (ipsm.dashboard): `rows` with_coverage + with_training_coverage."""
+    """The dashboard's kelurahan table: `rows` with_coverage + with_training_coverage."""
     return Export(
         list_name="coverage",
         file_stem=f"cakupan-{region.code}-{period.key}" if period else f"cakupan-{region.code}",

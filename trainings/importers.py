@@ -1,9 +1,9 @@
 """Training participants import for one event: PSM matched on NIK or KTA number, their attendance and scores.
 
-The rules are the invite page's and the attendance sheet's (trainings.views.invite / attendance): PSM of
-the units of the organising regions may be invited (both regions of a joint event), never an inactive
-one; attendance is one status per day of the event; scores run from 0 to 100. A member not yet invited is
-invited by the import (a new row); blank cells leave what is stored as it is.
+The rules are the invite page's and the attendance sheet's (trainings.views.events): PSM of the units of
+the organising regions may be invited (both regions of a joint event), never an inactive one; attendance is
+one status per day of the event; scores run from 0 to 100. A member not yet invited is invited by the
+import (a new row); blank cells leave what is stored as it is.
 """
 
 import datetime
@@ -14,11 +14,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ipsm.imports import Column, Importer, Row, column_letter
+from ipsm.lib.imports import Column, Row, column_letter
+from ipsm.lib.spreadsheets import CellError, FileRefused, normalise_header, parse_date, parse_text
 from ipsm.models import ImportKind, RowOutcome
-from ipsm.spreadsheets import CellError, FileRefused, normalise_header, parse_date, parse_nik_cell, parse_text
+from members.importing import ScopedImporter
 from members.models import Member, MemberStatus
-from members.nik import mask_nik
+from members.nik import mask_nik, parse_nik_cell
 from trainings.models import Attendance, AttendanceStatus, Event, Participant
 
 NIK = Column(
@@ -127,9 +128,9 @@ def _same_name(typed: str, registered: str) -> bool:
     return normalise_header(typed) == normalise_header(registered)
 
 
-class ParticipantImporter(Importer):
+class ParticipantImporter(ScopedImporter):
     kind = ImportKind.PARTICIPANTS
-    # As the attendance sheet (trainings.views.attendance); inviting also needs trainings.add_participant.
+    # As the attendance sheet (trainings.views.events); inviting also needs trainings.add_participant.
     permission = "trainings.change_participant"
     template_name = "template-impor-peserta"
     columns = [NIK, KTA, NAME, ATTENDANCE, PRE_TEST, POST_TEST]

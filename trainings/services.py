@@ -93,7 +93,7 @@ def save_event(
 @transaction.atomic
 def answer_invitation(*, organiser: Organiser, accept: bool, by) -> Organiser:
     """An invited office accepts (and from then organises the event) or declines. Who may answer is the
-    caller's to check (trainings.views: Organiser.objects.invitations_for(user))."""
+    caller's to check (trainings.views.events: Organiser.objects.invitations_for(user))."""
     organiser = Organiser.objects.select_for_update().get(pk=organiser.pk)
     if organiser.status != OrganiserStatus.INVITED:
         raise ValidationError(_("This invitation has already been answered."), code="answered")

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from ipsm.tables import DayColumn
+from ipsm.lib.tables import DayColumn
 from trainings.models import Event
 
 

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from trainings import export_views, history_views, report_views, views
+from trainings.views import events as views
+from trainings.views import exports as export_views
+from trainings.views import history as history_views
+from trainings.views import indicators as report_views
 
 app_name = "trainings"
 

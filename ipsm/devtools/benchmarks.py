@@ -7,7 +7,7 @@
    ipsm/devtools/loadtest/run.py reads it)
    and kept: a re-run with the same scales only migrates them. `manage.py bench --rebuild` regenerates.
 2. Per database, a child process (`manage.py bench --measure`, DATABASE_URL set to it) refreshes the
-   coverage snapshot (ipsm.coverage_snapshot, timed), creates two accounts without a usable password
+   coverage snapshot (ipsm.dashboard.snapshot, timed), creates two accounts without a usable password
    (`bench-admin`, a superuser, and `bench-staf`, Dinas Sosial staff of the benchmark kab/kota) and times each
    page with Django's test client (full middleware, sessions, templates, no test instrumentation) under
    DEBUG=False: one warm-up request, then the median of RUNS; a last request inside
@@ -253,7 +253,7 @@ def measure(*, kabkota: str, runs: int) -> dict:
     """Time every page on the database this process is configured for (see the module docstring)."""
     from django.db.models import Count
 
-    from ipsm.coverage_snapshot import refresh_coverage_snapshot
+    from ipsm.dashboard.snapshot import refresh_coverage_snapshot
     from members.models import Region, RegionLevel, Unit
 
     staff, admin = _accounts(kabkota)

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ipsm import activity, roles
+from ipsm import roles
+from ipsm.audit import activity
 from ipsm.models import ExportLog, ImportJob
 from members import services as member_services
 from members.access import scope_of

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ipsm.history import history_entries
+from ipsm.lib.history import history_entries
 from members.nik import mask_nik
 from tests.audit.conftest import edit
 from tests.trainings.conftest import make_event

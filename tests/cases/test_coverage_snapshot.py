@@ -1,4 +1,4 @@
-"""The coverage snapshot behind the national and province dashboards (ipsm.coverage_snapshot): the same
+"""The coverage snapshot behind the national and province dashboards (ipsm.dashboard.snapshot): the same
 figures as the live pages, read from stored rows, with their time on the page and a refresh when stale."""
 
 import datetime
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cases.models import CoverageRefresh, CoverageSnapshot, CoverageTarget, Kelurahan, PmksCategory
 from cases.periods import Period
-from ipsm import coverage_snapshot
+from ipsm.dashboard import snapshot as coverage_snapshot
 from members.models import MemberStatus
 from tests import factories
 from tests.trainings.conftest import make_event, mark_all

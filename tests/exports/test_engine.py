@@ -1,4 +1,4 @@
-"""ipsm.exports itself: cell values in both formats, formula injection, row counts of ready-made rows."""
+"""ipsm.lib.exports itself: cell values in both formats, formula injection, row counts of ready-made rows."""
 
 import datetime
 import io
@@ -9,7 +9,7 @@ from django.http import Http404, QueryDict
 from django.utils import translation
 from openpyxl import load_workbook
 
-from ipsm.exports import Column, Export, clean_filters, export_response
+from ipsm.lib.exports import Column, Export, clean_filters, export_response
 from ipsm.models import ExportLog
 from tests.exports.helpers import body, csv_rows
 

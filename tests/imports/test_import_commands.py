@@ -1,4 +1,4 @@
-"""The command door: import_members, import_pmks_counts, import_participants (ipsm.imports.ImportCommand)."""
+"""The command door: import_members, import_pmks_counts, import_participants (ipsm.lib.imports)."""
 
 import datetime
 import io

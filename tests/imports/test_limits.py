@@ -13,8 +13,8 @@ from django.core.management.base import CommandError
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 
+from ipsm.lib.spreadsheets import FileRefused, open_sheet
 from ipsm.models import ImportStatus, RowOutcome
-from ipsm.spreadsheets import FileRefused, open_sheet
 from members.models import Member
 from tests.imports.files import unpacked_size, with_sheet_xml
 from tests.imports.test_member_import import (

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from ipsm.imports import BATCH_SIZE, process
+from ipsm.lib.imports import BATCH_SIZE, process
 from ipsm.models import ImportJob, ImportRow, ImportStatus, RowOutcome
 from members.importers import MemberImporter
 from members.models import Member, MemberStatus, StatusChange

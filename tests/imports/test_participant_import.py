@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ipsm.imports import ImportRefused, process
+from ipsm.lib.imports import ImportRefused, process
+from ipsm.lib.spreadsheets import FileRefused
 from ipsm.models import ImportJob, ImportStatus, RowOutcome
-from ipsm.spreadsheets import FileRefused
 from members.models import MemberStatus
 from tests import factories
 from tests.imports.files import csv_file, problems, xlsx

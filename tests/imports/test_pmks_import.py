@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 
 from cases.importers import PmksCountImporter
 from cases.models import PmksCategory, PmksCount
-from ipsm.imports import ImportRefused, process
+from ipsm.lib.imports import ImportRefused, process
+from ipsm.lib.spreadsheets import FileRefused
 from ipsm.models import ImportJob, ImportStatus, RowOutcome
-from ipsm.spreadsheets import FileRefused
 from members.models import Region
 from tests import factories
 from tests.imports.files import csv_file, problems, xlsx

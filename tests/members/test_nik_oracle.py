@@ -10,7 +10,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from ipsm.imports import process
+from ipsm.lib.imports import process
 from members.access import NikPolicy
 from members.importers import MemberImporter
 from members.models import Member, NikSearch, NikSearchOutcome

@@ -1,5 +1,5 @@
 """Two people with the same record open: the second save is refused with a message, nothing is lost
-(ipsm.concurrency, on the member, unit and case edit forms)."""
+(ipsm.lib.concurrency, on the member, unit and case edit forms)."""
 
 import pytest
 from django.test import Client

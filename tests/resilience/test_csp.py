@@ -131,7 +131,7 @@ def test_the_login_page_and_the_outage_page_carry_it_too(client, monkeypatch, st
     def database_gone(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("members.views.MemberTable", database_gone)
+    monkeypatch.setattr("members.views.registry.MemberTable", database_gone)
     browser = Client(raise_request_exception=False)
     browser.force_login(staff)
     response = browser.get(reverse("members:list"))

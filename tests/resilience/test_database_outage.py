@@ -103,7 +103,7 @@ def test_other_errors_stay_a_500(browser, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("a bug, not an outage")
 
-    monkeypatch.setattr("members.views.MemberTable", broken)
+    monkeypatch.setattr("members.views.registry.MemberTable", broken)
     status, headers, body = browser.get("/anggota/")
     assert status == 500
     assert "Retry-After" not in headers

@@ -1,5 +1,5 @@
 """An import that dies halfway leaves nothing half-written: every batch is written inside one transaction
-(ipsm.imports), whether the failure is an exception in a later batch or the process being killed."""
+(ipsm.lib.imports), whether the failure is an exception in a later batch or the process being killed."""
 
 import csv
 import datetime
@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import translation
 
-from ipsm import imports
+from ipsm.lib import imports
 from ipsm.models import ImportJob, ImportStatus
 from members.importers import MemberImporter
 from members.models import Member, StatusChange, Unit
@@ -92,7 +92,7 @@ def test_an_exception_in_a_later_batch_rolls_back_the_batches_already_written(
 # The process killed with SIGKILL in the middle of the import: no Python code runs to clean up, and the
 # database throws the open transaction away when the connection drops.
 
-ROWS = 30_000  # 30 batches of ipsm.imports.BATCH_SIZE; it is killed after the third
+ROWS = 30_000  # 30 batches of ipsm.lib.imports.BATCH_SIZE; it is killed after the third
 
 
 def database_url() -> str:

@@ -16,16 +16,13 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from ipsm.imports import process
-from ipsm.spreadsheets import (
+from ipsm.lib.imports import process
+from ipsm.lib.spreadsheets import (
     CellError,
     FileRefused,
-    ParsedNik,
     open_sheet,
     parse_count,
     parse_date,
-    parse_nik_cell,
-    parse_phone,
     parse_score,
     parse_sex,
     parse_text,
@@ -35,13 +32,15 @@ from members.importers import MemberImporter
 from members.nik import (
     PROVINCE_CODES,
     NikParts,
+    ParsedNik,
     build_nik,
     mask_nik,
     nik_mismatches,
     normalize_nik,
     parse_nik,
+    parse_nik_cell,
 )
-from members.phone import normalize_phone
+from members.phone import normalize_phone, parse_phone
 
 # No example database on disk (.hypothesis/): each run explores afresh, and the suite stays fast.
 PROPERTY = settings(max_examples=200, deadline=None, database=None)
@@ -185,7 +184,7 @@ def test_the_member_form_judges_any_nik_without_crashing(staff, unit_a, nik, sex
         assert form.errors
 
 
-# ipsm.spreadsheets: the cell parsers
+# ipsm.lib.spreadsheets: the cell parsers
 
 
 def parses_or_refuses(parser, value, **kwargs):

@@ -8,7 +8,7 @@ office itself leaves a joint event, and the last one cannot.
 import pytest
 from django.urls import reverse
 
-from ipsm.imports import process
+from ipsm.lib.imports import process
 from tests import factories
 from tests.imports.files import xlsx
 from tests.trainings.conftest import START, make_event, mark_all

@@ -1,5 +1,5 @@
 from cases.models import PmksSource
-from ipsm.imports import ImportCommand
+from ipsm.lib.imports import ImportCommand
 from ipsm.models import ImportKind
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from ipsm.coverage_snapshot import refresh_coverage_snapshot
+from ipsm.dashboard.snapshot import refresh_coverage_snapshot
 from ipsm.devtools.national_data import RegistryNotEmpty, generate
 
 

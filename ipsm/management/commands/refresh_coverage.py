@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from ipsm.coverage_snapshot import refresh_coverage_snapshot
+from ipsm.dashboard.snapshot import refresh_coverage_snapshot
 
 
 class Command(BaseCommand):

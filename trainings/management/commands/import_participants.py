@@ -1,4 +1,4 @@
-from ipsm.imports import ImportCommand
+from ipsm.lib.imports import ImportCommand
 from ipsm.models import ImportKind
 
 

@@ -1,0 +1,1 @@
+"""The export pages: the coverage download and the export log (the engine is ipsm.lib.exports)."""

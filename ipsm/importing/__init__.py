@@ -1,0 +1,1 @@
+"""The import pages: upload, preview, confirm, templates (the engine is ipsm.lib.imports)."""

@@ -1,0 +1,1 @@
+"""Training events (events), the five-level indicator report (indicators), exports and history."""

@@ -1,0 +1,272 @@
+"""Training event pages. Every view needs trainings.view_event first (coordinators get 403), then the event
+comes through members.access.get_for_user: 404 unless the user's office organises it, 403 on writes for
+read-only users. A joint event is managed by the staff of every organising office."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ipsm.lib.forms import add_error_messages, add_service_error
+from ipsm.lib.query import parse_id
+from ipsm.lib.tables import BoundedRequestConfig
+from members.access import get_for_user, require_perm
+from members.models import Member
+from trainings import services
+from trainings.filters import EventFilter, InviteFilter
+from trainings.forms import AttendanceSheetForm, EventForm, SessionForm
+from trainings.models import Attendance, Event, Organiser, Participant, Session
+from trainings.tables import EventTable
+
+VIEW_EVENT = "trainings.view_event"
+# services.save_event's refusals about who organises, shown under the organisers field.
+ORGANISER_ERRORS = ("not_own_organiser", "last_organiser", "own_region_missing", "no_organiser")
+INVITE_PAGE_SIZE = 50
+
+
+def _organisers() -> Prefetch:
+    queryset = Organiser.objects.select_related("region").order_by("region_id", "institution_name")
+    return Prefetch("organisers", queryset=queryset)
+
+
+def _get_event(user, pk, perm: str | None = None) -> Event:
+    require_perm(user, VIEW_EVENT)
+    return get_for_user(Event.objects.prefetch_related(_organisers()), user, pk=pk, perm=perm)
+
+
+def _participants(event: Event):
+    return event.participants.select_related("member__unit__region").prefetch_related(
+        Prefetch("attendance", queryset=Attendance.objects.order_by("day"))
+    )
+
+
+@login_required
+def event_list(request):
+    require_perm(request.user, VIEW_EVENT)
+    accepted = Prefetch("organisers", queryset=_accepted_organisers())
+    events = Event.objects.visible_to(request.user).with_counts().prefetch_related(accepted)
+    event_filter = EventFilter(request.GET, queryset=events)
+    table = EventTable(event_filter.qs)
+    BoundedRequestConfig(request, page_sizes=(25,)).configure(table)
+    context = {
+        "filter": event_filter,
+        "table": table,
+        "can_add": request.user.has_perm("trainings.add_event"),
+        "invitations": _invitations(request.user),
+    }
+    return render(request, "trainings/event_list.html", context)
+
+
+def _invitations(user) -> list[Organiser]:
+    """Invitations to co-organise, for those who may answer them (staff of the invited office)."""
+    if not user.has_perm("trainings.change_event"):
+        return []
+    invitations = Organiser.objects.invitations_for(user).select_related("region", "event", "invited_by")
+    return list(invitations.prefetch_related(Prefetch("event__organisers", queryset=_accepted_organisers())))
+
+
+def _accepted_organisers():
+    return Organiser.objects.accepted().select_related("region").order_by("region_id", "institution_name")
+
+
+def _save_event_form(request, form: EventForm):
+    """Save through services.save_event; None (with the error on the form) when the service refuses."""
+    try:
+        return services.save_event(
+            event=form.save(commit=False),
+            organiser_regions=form.cleaned_data["organiser_regions"],
+            other_organisers=form.cleaned_data["other_organisers"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        add_service_error(form, error, fields=dict.fromkeys(ORGANISER_ERRORS, "organiser_regions"))
+        return None
+
+
+@login_required
+def event_create(request):
+    require_perm(request.user, VIEW_EVENT)
+    require_perm(request.user, "trainings.add_event")
+    form = EventForm(request.POST or None, user=request.user)
+    if form.is_valid() and (event := _save_event_form(request, form)):
+        messages.success(request, _("Training event saved."))
+        return redirect("trainings:detail", pk=event.pk)
+    return render(request, "trainings/event_form.html", {"form": form})
+
+
+@login_required
+def event_edit(request, pk):
+    event = _get_event(request.user, pk, perm="trainings.change_event")
+    form = EventForm(request.POST or None, instance=event, user=request.user)
+    if form.is_valid() and _save_event_form(request, form):
+        if not Event.objects.visible_to(request.user).filter(pk=event.pk).exists():
+            messages.success(
+                request, _("Your Dinas Sosial no longer organises %(event)s.") % {"event": event}
+            )
+            return redirect("trainings:list")
+        messages.success(request, _("Changes saved."))
+        return redirect("trainings:detail", pk=event.pk)
+    return render(request, "trainings/event_form.html", {"form": form, "event": event})
+
+
+@require_POST
+@login_required
+def invitation_answer(request, pk):
+    """Staff of an invited office accept or decline to organise an event together with the inviter."""
+    require_perm(request.user, VIEW_EVENT)
+    invitation = get_object_or_404(Organiser.objects.invitations_for(request.user), pk=pk)
+    require_perm(request.user, "trainings.change_event")
+    answer = request.POST.get("answer")
+    if answer not in ("terima", "tolak"):
+        messages.error(request, _("Choose to accept or to decline the invitation."))
+        return redirect("trainings:list")
+    try:
+        services.answer_invitation(organiser=invitation, accept=answer == "terima", by=request.user)
+    except ValidationError as error:  # answered meanwhile by a colleague
+        add_error_messages(request, error)
+        return redirect("trainings:list")
+    if answer == "terima":
+        messages.success(
+            request,
+            _("Dinas Sosial %(region)s now organises %(event)s.")
+            % {"region": invitation.region, "event": invitation.event},
+        )
+        return redirect("trainings:detail", pk=invitation.event_id)
+    messages.success(request, _("Invitation to %(event)s declined.") % {"event": invitation.event})
+    return redirect("trainings:list")
+
+
+def _detail_context(request, event: Event, session_form: SessionForm | None = None) -> dict:
+    user = request.user
+    participants = list(_participants(event))
+    can_change = user.has_perm("trainings.change_event")
+    if session_form is None and user.has_perm("trainings.add_session"):
+        session_form = SessionForm(event=event, user=user)
+    return {
+        "event": event,
+        "days": event.days,
+        "sessions": event.sessions.select_related("speaker__member"),
+        "participants": [(p, p.attendance_on(event.days)) for p in participants],
+        "counts": event.participants.counts(),
+        # Participants from a partner region are listed, but their member pages stay out of reach.
+        "visible_member_ids": set(
+            Member.objects.visible_to(user).filter(trainings__event=event).values_list("pk", flat=True)
+        ),
+        "session_form": session_form,
+        "can_change": can_change,
+        "can_invite": user.has_perm("trainings.add_participant"),
+        "can_mark": user.has_perm("trainings.change_participant"),
+        "can_delete_session": user.has_perm("trainings.delete_session"),
+    }
+
+
+@login_required
+def event_detail(request, pk):
+    event = _get_event(request.user, pk)
+    return render(request, "trainings/event_detail.html", _detail_context(request, event))
+
+
+@login_required
+def session_add(request, pk):
+    event = _get_event(request.user, pk, perm="trainings.add_session")
+    if request.method != "POST":
+        return redirect("trainings:detail", pk=event.pk)
+    form = SessionForm(request.POST, event=event, user=request.user)
+    if form.is_valid():
+        services.add_session(
+            event=event,
+            title=form.cleaned_data["title"],
+            starts_at=form.cleaned_data["starts_at"],
+            ends_at=form.cleaned_data["ends_at"],
+            speaker=form.cleaned_data["speaker"],
+            new_speaker=form.new_speaker(),
+            by=request.user,
+        )
+        messages.success(request, _("Session added."))
+        return redirect("trainings:detail", pk=event.pk)
+    context = _detail_context(request, event, session_form=form)
+    return render(request, "trainings/event_detail.html", context, status=400)
+
+
+@require_POST
+@login_required
+def session_delete(request, pk):
+    require_perm(request.user, VIEW_EVENT)
+    session = get_for_user(Session.objects.all(), request.user, pk=pk, perm="trainings.delete_session")
+    session.delete()
+    messages.success(request, _("Session removed."))
+    return redirect("trainings:detail", pk=session.event_id)
+
+
+def _safe_next(request) -> str | None:
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else None
+
+
+@login_required
+def invite(request, pk):
+    event = _get_event(request.user, pk, perm="trainings.add_participant")
+    candidates = event.invite_candidates()
+    if request.method == "POST":
+        ids = [pk for pk in map(parse_id, request.POST.getlist("member")) if pk]
+        count = services.invite_members(event=event, members=candidates.filter(pk__in=ids), by=request.user)
+        if count:
+            messages.success(request, _("%(count)d PSM invited.") % {"count": count})
+        else:
+            messages.warning(request, _("No one was invited: tick the PSM to invite."))
+        return redirect(_safe_next(request) or request.get_full_path())
+    invite_filter = InviteFilter(request.GET, queryset=candidates, organiser_codes=event.organiser_codes)
+    members = invite_filter.qs.select_related("unit__region", "kelurahan").order_by("full_name", "pk")
+    page = Paginator(members, INVITE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "trainings/event_invite.html", {"event": event, "filter": invite_filter, "page": page}
+    )
+
+
+@login_required
+def attendance(request, pk):
+    event = _get_event(request.user, pk, perm="trainings.change_participant")
+    form = AttendanceSheetForm(request.POST or None, event=event, participants=list(_participants(event)))
+    if form.is_valid():
+        try:
+            services.save_attendance_sheet(event=event, marks=form.marks(), scores=form.scores())
+        except ValidationError as error:
+            add_error_messages(request, error)
+        else:
+            messages.success(request, _("Attendance saved."))
+            return redirect("trainings:detail", pk=event.pk)
+    return render(request, "trainings/event_attendance.html", {"event": event, "form": form})
+
+
+@require_POST
+@login_required
+def issue_certificates(request, pk):
+    event = _get_event(request.user, pk, perm="trainings.change_participant")
+    count = services.issue_certificates(event=event)
+    messages.success(request, _("%(count)d certificate numbers issued.") % {"count": count})
+    return redirect("trainings:detail", pk=event.pk)
+
+
+@login_required
+def certificate(request, pk):
+    require_perm(request.user, VIEW_EVENT)
+    participants = Participant.objects.filter(certificate_number__isnull=False).select_related(
+        "member__unit__region", "event"
+    )
+    participant = get_for_user(participants, request.user, pk=pk)
+    organisers = (
+        participant.event.organisers.accepted()
+        .select_related("region")
+        .order_by("region_id", "institution_name")
+    )
+    return render(
+        request, "trainings/certificate.html", {"participant": participant, "organisers": organisers}
+    )
