@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.filters import CaseFilter
 from cases.models import OPEN_STATUSES, Case, CaseStatus, Kelurahan, PmksCategory, PmksCount
-from cases.periods import Period
-from cases.pmks_forms import parse_period
+from cases.periods import Period, asked_period, latest_with_data
 from ipsm.lib.exports import Column, Export, filterset_filters
 from members.exports import area_code, file_stem
 from members.models import Region
@@ -126,9 +125,11 @@ def pmks_export(user, region: Region, period: Period) -> Export:
 
 def pmks_period(region: Region, text: str | None) -> Period:
     """The period asked for (`2023`, `2023-S1`), else the region's latest with figures, else this year."""
-    today = timezone.localdate()
-    period = parse_period(text, today)
-    if period is None:
-        with_data = PmksCount.objects.filter(kelurahan__code__startswith=region.code).periods()
-        period = with_data[0] if with_data else Period(today.year)
+    period, _warning = asked_period(
+        text,
+        lambda: latest_with_data(
+            PmksCount.objects.filter(kelurahan__code__startswith=region.code).periods(),
+            otherwise=Period(timezone.localdate().year),
+        ),
+    )
     return period

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cases.models import PmksCategory, PmksCount, PmksSource
-from cases.periods import Period
-from cases.pmks_forms import MAX_COUNT, parse_period
+from cases.periods import Period, parse_period
+from cases.pmks_forms import MAX_COUNT
 from ipsm.lib.imports import Column, Row, column_letter
 from ipsm.lib.spreadsheets import CellError, FileRefused, normalise_header, parse_count, parse_text
 from ipsm.models import ImportKind, RowOutcome

@@ -1,9 +1,17 @@
-"""Reporting periods of PMKS counts: a year, or one of its two semesters. In URLs: `2022`, `2022-S1`."""
+"""Reporting periods: a year, or one of its two semesters. In URLs and forms: `2022`, `2022-S1`.
+
+The one place that parses a period (bounded: FIRST_YEAR to next year), names it and says which is the
+default when none (or junk) is asked for. Every page, export, import and command goes through here:
+- counts and coverage (the dashboard, the PMKS grid, their exports): the latest period with figures;
+- the indicator report and its export: the latest finished year with data.
+"""
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 WHOLE_YEAR = 0
@@ -12,6 +20,8 @@ _PATTERN = re.compile(r"^(?P<year>[1-9][0-9]{3})(?:-S(?P<semester>[12]))?$")
 # No figure of the registry is older: the first year a URL or a form may ask for (parse_period, the event
 # list's year filter). Also keeps a year before it (Period.previous) far from the ends of the date range.
 FIRST_YEAR = 2000
+# Plans reach into the next (budget) year: targets, training events. No period is further ahead.
+YEARS_AHEAD = 1
 
 
 @dataclass(frozen=True, order=True)
@@ -50,3 +60,49 @@ class Period:
         if self.semester == WHOLE_YEAR:
             return _("Year %(year)d") % {"year": self.year}
         return _("Semester %(semester)d of %(year)d") % {"semester": self.semester, "year": self.year}
+
+
+def last_year(today: datetime.date | None = None) -> int:
+    return (today or timezone.localdate()).year + YEARS_AHEAD
+
+
+def parse_period(text: str | None, today: datetime.date | None = None) -> Period | None:
+    """A period typed in a URL or a form (`2022`, `2022-S1`), or None when malformed or out of range
+    (FIRST_YEAR to next year)."""
+    period = Period.parse(text or "")
+    if period is None or not FIRST_YEAR <= period.year <= last_year(today):
+        return None
+    return period
+
+
+def latest_with_data(with_data: list[Period], *, otherwise: Period | None) -> Period | None:
+    """The default period of counts and coverage: the latest with figures (`with_data`, newest first)."""
+    return with_data[0] if with_data else otherwise
+
+
+def latest_finished_year(years: list[int], today: datetime.date | None = None) -> Period:
+    """The default period of the indicator report: the latest finished year with data (`years`, newest
+    first), else this year."""
+    this_year = (today or timezone.localdate()).year
+    finished = [year for year in years if year < this_year]
+    return Period(finished[0] if finished else this_year)
+
+
+def asked_period(text: str | None, default: Callable[[], Period | None]) -> tuple[Period | None, str]:
+    """The period asked for, else the default (computed only then); and, when the text asked for no valid
+    period, the warning a page shows."""
+    period = parse_period(text)
+    if period is not None:
+        return period, ""
+    if not text:
+        return default(), ""
+    return default(), _("“%(text)s” is not a valid period; showing the default.") % {"text": text[:20]}
+
+
+def period_choices(
+    with_data: list[Period], shown: Period, today: datetime.date | None = None
+) -> list[Period]:
+    """The PMKS grid's selector: the periods with data, the one shown, this year, its semesters, last year."""
+    year = (today or timezone.localdate()).year
+    usual = [shown, Period(year), Period(year, 1), Period(year, 2), Period(year - 1)]
+    return sorted(set(with_data) | set(usual), reverse=True)

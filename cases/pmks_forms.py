@@ -8,26 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CoverageTarget, PmksCategory, PmksSource
-from cases.periods import FIRST_YEAR, Period
+from cases.periods import Period, parse_period
 from members.forms import DateInput
 
 # More people than any kelurahan has; also keeps a typo far below the column's limit (a 500 otherwise).
 MAX_COUNT = 1_000_000
-
-
-def parse_period(text: str | None, today: datetime.date) -> Period | None:
-    """A period typed in a URL or a form (`2022`, `2022-S1`), or None when malformed or out of range: from
-    FIRST_YEAR to this year, as there are no figures of the future."""
-    period = Period.parse(text or "")
-    if period is None or not FIRST_YEAR <= period.year <= today.year:
-        return None
-    return period
-
-
-def period_choices(with_data: list[Period], shown: Period, today: datetime.date) -> list[Period]:
-    """The selector's periods: those with data, the one shown, this year, its semesters and last year."""
-    usual = [shown, Period(today.year), Period(today.year, 1), Period(today.year, 2), Period(today.year - 1)]
-    return sorted(set(with_data) | set(usual), reverse=True)
 
 
 def count_field_name(category: PmksCategory) -> str:

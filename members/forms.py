@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipsm.lib.concurrency import VersionedFormMixin
+from ipsm.lib.dates import years_after
 from members.access import NIK_CANNOT_BE_REGISTERED, NikPolicy, scope_of
 from members.models import (
     KABKOTA_LEVELS,
@@ -21,7 +22,7 @@ from members.models import (
 from members.nik import normalize_nik, parse_nik
 from members.panels import activation_warnings
 from members.phone import normalize_phone
-from members.rules import PROFILE_FIELDS, normalize_rt_rw, years_after
+from members.rules import PROFILE_FIELDS, normalize_rt_rw
 
 USUAL_TERM_YEARS = 5
 

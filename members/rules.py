@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ipsm.lib.dates import years_after
 from members.nik import nik_mismatches, parse_nik
 
 MIN_AGE_AT_JOINING = 18  # Permensos 10/2019: a PSM is an adult
@@ -35,13 +36,6 @@ PROFILE_FIELDS = (
     "sk_number",
     "sk_date",
 )
-
-
-def years_after(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def normalize_rt_rw(value: object) -> str:

@@ -14,8 +14,8 @@ from django.db.models.functions import NullIf
 from django.utils import timezone
 
 from cases.models import COVERAGE_COUNTS
+from ipsm.lib.dates import years_after
 from members.models import Member, MemberStatus, Unit, count_subquery
-from members.rules import years_after
 from trainings.models import RECENT_TRAINING_YEARS, Participant
 
 # What training coverage adds to cases.models.KelurahanQuerySet.rolled_up() / totals().

@@ -6,13 +6,12 @@ import datetime
 from collections.abc import Callable
 
 from django.db.models import Prefetch
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases.models import CoverageStatus, PmksCount
-from cases.periods import Period
-from cases.pmks_forms import parse_period
+from cases.periods import Period, asked_period, latest_finished_year, latest_with_data
 from ipsm.lib.exports import Column, Export, choice_labels, filterset_filters
 from members.access import NikPolicy
 from members.exports import area_code, file_stem
@@ -209,18 +208,13 @@ def indicator_export(region: Region, period: Period, levels: list[Level]) -> Exp
 
 def indicator_period(text: str | None, years: list[int]) -> Period:
     """As the report page: the period asked for, else the latest finished year with data, else this year."""
-    today = timezone.localdate()
-    period = parse_period(text, today)
-    if period is None:
-        finished = [year for year in years if year < today.year]
-        period = Period(finished[0] if finished else today.year)
+    period, _warning = asked_period(text, lambda: latest_finished_year(years))
     return period
 
 
 def coverage_period(user, text: str | None) -> Period | None:
     """As the dashboard: the period asked for, else the latest with PMKS figures the user sees (or none)."""
-    period = Period.parse(text or "")
-    if period is None:
-        with_data = PmksCount.objects.visible_to(user).periods()
-        period = with_data[0] if with_data else None
+    period, _warning = asked_period(
+        text, lambda: latest_with_data(PmksCount.objects.visible_to(user).periods(), otherwise=None)
+    )
     return period

@@ -1,20 +1,16 @@
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.periods import FIRST_YEAR
+from cases.periods import FIRST_YEAR, last_year
 from members.filters import KecamatanFirstMixin
 from members.models import Member, Region, RegionLevel
 from trainings.models import Event, TrainingType, trained_members
 
-# Events are planned within the budget year and the next one.
-YEARS_AHEAD = 1
-
 
 class YearFilter(django_filters.NumberFilter):
-    """A whole year from FIRST_YEAR to YEARS_AHEAD after this one; anything else is refused with the field's
+    """A whole year from FIRST_YEAR to next year (cases.periods); anything else is refused with the field's
     message (a year 0, -1 or of 20 digits overflowed the date range of the `__year` lookup: a 500)."""
 
     field_class = forms.IntegerField
@@ -23,7 +19,7 @@ class YearFilter(django_filters.NumberFilter):
     def field(self) -> forms.IntegerField:
         # The bounds when the field is built, not at import (a server runs through New Year); django-filter's
         # QuerySetRequestMixin sets its queryset the same way.
-        self.extra.update(min_value=FIRST_YEAR, max_value=timezone.localdate().year + YEARS_AHEAD)
+        self.extra.update(min_value=FIRST_YEAR, max_value=last_year())
         return super().field
 
 

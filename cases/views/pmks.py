@@ -21,8 +21,8 @@ from cases.models import (
     PmksCategory,
     PmksCount,
 )
-from cases.periods import Period
-from cases.pmks_forms import CoverageTargetForm, PeriodForm, PmksGridForm, parse_period, period_choices
+from cases.periods import Period, asked_period, latest_with_data, period_choices
+from cases.pmks_forms import CoverageTargetForm, PeriodForm, PmksGridForm
 from members.access import get_for_user
 from members.history import history_entries
 from members.models import KABKOTA_LEVELS, Region, Unit
@@ -33,13 +33,11 @@ GRID_EDIT_PERMS = ("cases.change_pmkscount", "cases.add_pmkscount")
 def _shown_period(request, counts, today: datetime.date) -> Period:
     """The period asked for (POST: the one the grid showed), else the kelurahan's latest with data."""
     text = (request.POST if request.method == "POST" else request.GET).get("periode", "")
-    period = parse_period(text, today)
-    if period is None:
-        if text and request.method == "GET":
-            messages.warning(
-                request, _("“%(text)s” is not a valid period; showing the default.") % {"text": text[:20]}
-            )
-        period = next(iter(counts.periods()), Period(today.year))
+    period, warning = asked_period(
+        text, lambda: latest_with_data(counts.periods(), otherwise=Period(today.year))
+    )
+    if warning and request.method == "GET":
+        messages.warning(request, warning)
     return period
 
 

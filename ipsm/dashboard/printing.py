@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cases.models import Case, Kelurahan, PmksCount
-from cases.pmks_forms import parse_period
+from cases.periods import parse_period
 from ipsm.dashboard.views import _get_region
 from members.models import BoardPosition, BoardRole, Member, RegionLevel
 from members.views.printing import printed_by, region_path

@@ -23,8 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import WORST_FIRST, Kelurahan, PmksCount, order_rows, roll_up
-from cases.periods import Period
-from cases.pmks_forms import parse_period
+from cases.periods import Period, asked_period, latest_with_data
 from ipsm.dashboard.snapshot import MAX_AGE, current_refresh, max_age, snapshot_key, uses_snapshot
 from ipsm.db_routers import use_replica
 from ipsm.lib.query import is_region_code
@@ -136,14 +135,11 @@ def _period(request, snapshot: dict | None = None) -> tuple[Period | None, list[
         with_data = snapshot["refresh"].periods if snapshot["refresh"] else []
     else:
         with_data = PmksCount.objects.visible_to(request.user).periods()
-    text = request.GET.get("periode", "")
-    period = parse_period(text, timezone.localdate())
-    if period is None:
-        if text:
-            messages.warning(
-                request, _("“%(text)s” is not a valid period; showing the default.") % {"text": text[:20]}
-            )
-        period = with_data[0] if with_data else None
+    period, warning = asked_period(
+        request.GET.get("periode", ""), lambda: latest_with_data(with_data, otherwise=None)
+    )
+    if warning:
+        messages.warning(request, warning)
     choices = sorted({*with_data, period} - {None}, reverse=True)
     return period, choices
 

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import render
 from django.utils import timezone
 
-from cases.pmks_forms import parse_period
+from cases.periods import parse_period
 from ipsm.dashboard import views as dashboard
 from ipsm.exporting.filters import ExportLogFilter
 from ipsm.lib.exports import LIST_LABELS, clean_filters, export_response

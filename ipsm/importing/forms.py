@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import PmksSource
-from cases.pmks_forms import parse_period
+from cases.periods import parse_period
 from ipsm.models import ImportKind
 from members.forms import DateInput
 from trainings.models import Event

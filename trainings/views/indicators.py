@@ -13,10 +13,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from cases.periods import Period
-from cases.pmks_forms import parse_period
+from cases.periods import Period, asked_period, latest_finished_year
 from ipsm.db_routers import use_replica
 from ipsm.lib.query import is_region_code
 from members.access import get_for_user, require_perm, scope_of
@@ -69,15 +67,9 @@ def _region(request) -> Region:
 
 def _period(request, years: list[int], today: datetime.date) -> Period:
     """The period asked for in ?periode=, else the latest finished year with data (else this year)."""
-    text = request.GET.get("periode", "")
-    period = parse_period(text, today)
-    if period is None:
-        if text:
-            messages.warning(
-                request, _("“%(text)s” is not a valid period; showing the default.") % {"text": text[:20]}
-            )
-        finished = [year for year in years if year < today.year]
-        period = Period(finished[0] if finished else today.year)
+    period, warning = asked_period(request.GET.get("periode", ""), lambda: latest_finished_year(years, today))
+    if warning:
+        messages.warning(request, warning)
     return period
 
 
