@@ -40,6 +40,8 @@ def member_columns(policy: NikPolicy) -> list[Column]:
         Column(_("Sex"), display("sex", Sex), 11),
         Column(_("Place of birth"), lambda m: m.birth_place, 16),
         Column(_("Date of birth"), policy.birth_date, 12),
+        # Beside a masked NIK the year only (members.access.NikPolicy): the same rule as the member page.
+        Column(_("Year of birth"), policy.birth_year, 8),
         Column(_("Address"), lambda m: m.address, 28),
         Column(_("RT"), lambda m: m.rt, 5),
         Column(_("RW"), lambda m: m.rw, 5),

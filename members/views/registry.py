@@ -15,7 +15,7 @@ from ipsm.lib.concurrency import save_unless_changed
 from ipsm.lib.forms import add_error_messages
 from ipsm.lib.tables import BoundedRequestConfig
 from members import services
-from members.access import get_for_user, require_perm
+from members.access import NikPolicy, get_for_user, require_perm
 from members.filters import MemberFilter, UnitFilter
 from members.forms import (
     BoardPositionForm,
@@ -86,9 +86,11 @@ def member_search(request):
 def member_detail(request, pk):
     member = _get_member(request.user, pk)
     can_edit = request.user.has_perm("members.change_member")
+    nik_whole = NikPolicy(request.user).shows_whole(member)
     context = {
         "member": member,
         "can_edit": can_edit,
+        "nik_whole": nik_whole,
         "can_transfer": request.user.has_perm("members.transfer_member"),
         "status_changes": member.status_changes.select_related("changed_by"),
         "transfers": member.transfers.select_related(

@@ -121,6 +121,8 @@ def test_viewer_gets_masked_nik_and_no_birth_date(as_user, viewer, roster):
     assert budi["NIK"] == mask_nik(roster["budi"].nik)
     # With the date of birth beside it, a masked NIK could be pieced back together.
     assert budi["Date of birth"] is None
+    # The year only, as on the member page (members.access.NikPolicy).
+    assert budi["Year of birth"] == roster["budi"].birth_date.year
     assert ExportLog.objects.get().nik_masked is True
 
 
