@@ -78,6 +78,8 @@ def member_problems(
     for field, day in (("birth_date", birth_date), ("joined_on", joined_on), ("sk_date", sk_date)):
         if day and day > today:
             add(field, _("The date cannot be in the future."))
-    if birth_date and joined_on and years_after(birth_date, MIN_AGE_AT_JOINING) > joined_on:
+    # A date in the future is already refused; 18 years after 9999 is past what a date can hold.
+    in_time = birth_date and joined_on and birth_date <= today and joined_on <= today
+    if in_time and years_after(birth_date, MIN_AGE_AT_JOINING) > joined_on:
         add("joined_on", _("A PSM must be at least 18 years old on the join date."))
     return problems

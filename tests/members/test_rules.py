@@ -67,3 +67,10 @@ def test_registration_and_import_share_kta_serials(as_user, staff, unit_a):
         unit_a.pk: [f"{unit_a.region_id.replace('.', '')}-{n:04d}" for n in (2, 3)]
     }
     assert first.kta_number.endswith("-0001")
+
+
+def test_a_birth_date_far_in_the_future_is_refused_not_a_crash():
+    problems = member_problems(
+        nik="", sex="L", birth_date=datetime.date(9999, 12, 31), joined_on=datetime.date(2024, 1, 1)
+    )
+    assert set(problems) == {"birth_date"}
