@@ -57,7 +57,7 @@ SUMMARY_COLUMNS = [
 def case_summary_export(user, params) -> Export:
     """Case counts with the case list's filters (cases.views.cases.case_list), within the user's scope."""
     data = params.copy()
-    data.pop("q", None)
+    data.pop("cari", None)
     cases = Case.objects.visible_to(user)
     case_filter = CaseFilter(data, queryset=cases, user=user)
     # As on the list: a refused filter value gives no rows rather than everything.

@@ -22,14 +22,16 @@ class CaseFilter(KecamatanFirstMixin, django_filters.FilterSet):
     `tanpa_psm=1` keeps the open cases without a responsible PSM.
     """
 
-    q = django_filters.CharFilter(label=_("Name"), method="filter_search", validators=[_NAME_ONLY])
+    cari = django_filters.CharFilter(label=_("Name"), method="filter_search", validators=[_NAME_ONLY])
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         method="filter_status",
         choices=[(OPEN, _("Open (any stage)")), *CaseStatus.choices],
         empty_label=_("All"),
     )
-    category = django_filters.ModelChoiceFilter(label=_("PMKS category"), queryset=PmksCategory.objects.all())
+    kategori = django_filters.ModelChoiceFilter(
+        label=_("PMKS category"), field_name="category", queryset=PmksCategory.objects.all()
+    )
     kecamatan = django_filters.ModelChoiceFilter(
         label=_("Kecamatan"), queryset=Region.objects.none(), method="filter_region"
     )
@@ -51,17 +53,17 @@ class CaseFilter(KecamatanFirstMixin, django_filters.FilterSet):
 
     class Meta:
         model = Case
-        fields = ["q", "status", "category", "kecamatan", "kelurahan", "tanpa_psm", "wilayah"]
+        fields = ["cari", "status", "kategori", "kecamatan", "kelurahan", "tanpa_psm", "wilayah"]
 
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
         regions = Region.objects.visible_to(user)
         self.narrow_to_kecamatan(regions.filter(level=RegionLevel.KECAMATAN), regions.villages())
         self.filters["wilayah"].queryset = regions
-        self.filters["q"].field.widget.attrs.update(
+        self.filters["cari"].field.widget.attrs.update(
             placeholder=_("Person's name"), pattern="[^0-9]*", **{"class": "form-control form-control-sm"}
         )
-        for name in ("status", "category", "kecamatan", "kelurahan", "tanpa_psm"):
+        for name in ("status", "kategori", "kecamatan", "kelurahan", "tanpa_psm"):
             self.filters[name].field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
 
     def filter_search(self, queryset, name, value):

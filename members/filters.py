@@ -42,7 +42,7 @@ class KecamatanFirstMixin:
 class MemberFilter(KecamatanFirstMixin, django_filters.FilterSet):
     """Search and filters of the member list; region choices narrow to the user's scope and to each other."""
 
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    cari = django_filters.CharFilter(label=_("Search"), method="filter_search")
     kecamatan = django_filters.ModelChoiceFilter(
         label=_("Kecamatan"), queryset=Region.objects.none(), method="filter_region"
     )
@@ -51,9 +51,9 @@ class MemberFilter(KecamatanFirstMixin, django_filters.FilterSet):
     )
     unit = django_filters.ModelChoiceFilter(label=_("IPSM unit"), queryset=Unit.objects.none())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=MemberStatus.choices)
-    sex = django_filters.ChoiceFilter(label=_("Sex"), choices=Sex.choices)
+    jenis_kelamin = django_filters.ChoiceFilter(label=_("Sex"), field_name="sex", choices=Sex.choices)
     # Records merged into another (members.services.merge_members) are kept but hidden unless asked for.
-    merged = django_filters.ChoiceFilter(
+    digabung = django_filters.ChoiceFilter(
         label=_("Merged records"),
         choices=[("1", _("Only merged records"))],
         empty_label=_("Hidden"),
@@ -62,7 +62,7 @@ class MemberFilter(KecamatanFirstMixin, django_filters.FilterSet):
 
     class Meta:
         model = Member
-        fields = ["q", "kecamatan", "kelurahan", "unit", "status", "sex", "merged"]
+        fields = ["cari", "kecamatan", "kelurahan", "unit", "status", "jenis_kelamin", "digabung"]
 
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -72,13 +72,13 @@ class MemberFilter(KecamatanFirstMixin, django_filters.FilterSet):
             regions.villages(),
             Unit.objects.visible_to(user).select_related("region"),
         )
-        self.filters["q"].field.widget.attrs.update(placeholder=_("Name, NIK or KTA number"))
-        for name in ("kecamatan", "kelurahan", "unit", "status", "sex", "merged"):
+        self.filters["cari"].field.widget.attrs.update(placeholder=_("Name, NIK or KTA number"))
+        for name in ("kecamatan", "kelurahan", "unit", "status", "jenis_kelamin", "digabung"):
             self.filters[name].field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        return queryset if self.form.cleaned_data.get("merged") else queryset.not_merged()
+        return queryset if self.form.cleaned_data.get("digabung") else queryset.not_merged()
 
     def filter_merged(self, queryset, name, value):
         return queryset.filter(merged_into__isnull=False)
@@ -94,7 +94,7 @@ class UnitFilter(django_filters.FilterSet):
     kecamatan = django_filters.ModelChoiceFilter(
         label=_("Kecamatan"), queryset=Region.objects.none(), method="filter_region"
     )
-    needs_attention = django_filters.ChoiceFilter(
+    perlu_perhatian = django_filters.ChoiceFilter(
         label=_("Needs attention"),
         method="filter_attention",
         choices=[("roster", _("Roster not checked for 180 days"))],
@@ -102,14 +102,14 @@ class UnitFilter(django_filters.FilterSet):
 
     class Meta:
         model = Unit
-        fields = ["kecamatan", "needs_attention"]
+        fields = ["kecamatan", "perlu_perhatian"]
 
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.filters["kecamatan"].queryset = Region.objects.visible_to(user).filter(
             level=RegionLevel.KECAMATAN
         )
-        for name in ("kecamatan", "needs_attention"):
+        for name in ("kecamatan", "perlu_perhatian"):
             self.filters[name].field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
 
     def filter_region(self, queryset, name, region):

@@ -24,34 +24,36 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class EventFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), field_name="title", lookup_expr="icontains")
-    training_type = django_filters.ChoiceFilter(label=_("Type"), choices=TrainingType.choices)
-    year = YearFilter(label=_("Year"), field_name="starts_on", lookup_expr="year")
+    cari = django_filters.CharFilter(label=_("Search"), field_name="title", lookup_expr="icontains")
+    jenis = django_filters.ChoiceFilter(
+        label=_("Type"), field_name="training_type", choices=TrainingType.choices
+    )
+    tahun = YearFilter(label=_("Year"), field_name="starts_on", lookup_expr="year")
 
     class Meta:
         model = Event
-        fields = ["q", "training_type", "year"]
+        fields = ["cari", "jenis", "tahun"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["q"].field.widget.attrs.update(
+        self.filters["cari"].field.widget.attrs.update(
             placeholder=_("Title"), **{"class": "form-control form-control-sm"}
         )
-        self.filters["training_type"].field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
-        self.filters["year"].field.widget.attrs["class"] = "form-control form-control-sm"
+        self.filters["jenis"].field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
+        self.filters["tahun"].field.widget.attrs["class"] = "form-control form-control-sm"
 
 
 class InviteFilter(KecamatanFirstMixin, django_filters.FilterSet):
     """Who to invite: PSM of the organising regions, narrowed by kecamatan, kelurahan or training history."""
 
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    cari = django_filters.CharFilter(label=_("Search"), method="filter_search")
     kecamatan = django_filters.ModelChoiceFilter(
         label=_("Kecamatan"), queryset=Region.objects.none(), method="filter_region"
     )
     kelurahan = django_filters.ModelChoiceFilter(
         label=_("Kelurahan/desa"), queryset=Region.objects.none(), method="filter_region"
     )
-    untrained = django_filters.ChoiceFilter(
+    belum_dilatih = django_filters.ChoiceFilter(
         label=_("Training history"),
         method="filter_untrained",
         choices=[
@@ -62,7 +64,7 @@ class InviteFilter(KecamatanFirstMixin, django_filters.FilterSet):
 
     class Meta:
         model = Member
-        fields = ["q", "kecamatan", "kelurahan", "untrained"]
+        fields = ["cari", "kecamatan", "kelurahan", "belum_dilatih"]
 
     def __init__(self, data=None, *args, organiser_codes: list[str], **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -71,10 +73,10 @@ class InviteFilter(KecamatanFirstMixin, django_filters.FilterSet):
             within |= Q(code__startswith=code)
         regions = Region.objects.filter(within)
         self.narrow_to_kecamatan(regions.filter(level=RegionLevel.KECAMATAN), regions.villages())
-        self.filters["q"].field.widget.attrs.update(
+        self.filters["cari"].field.widget.attrs.update(
             placeholder=_("Name or KTA number"), **{"class": "form-control form-control-sm"}
         )
-        for name in ("kecamatan", "kelurahan", "untrained"):
+        for name in ("kecamatan", "kelurahan", "belum_dilatih"):
             self.filters[name].field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
 
     def filter_search(self, queryset, name, value):

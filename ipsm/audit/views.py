@@ -10,7 +10,7 @@ from django.shortcuts import render
 
 from ipsm.audit.activity import ActivityFilters, activity_page, kinds_for, may_view_activity
 from ipsm.audit.forms import ActivityFilterForm
-from ipsm.lib.query import page_number
+from ipsm.lib.query import PAGE, page_number
 
 
 @login_required
@@ -21,5 +21,5 @@ def activity_log(request):
     page = None
     if not form.is_bound or form.is_valid():
         filters = form.filters() if form.is_bound else ActivityFilters()
-        page = activity_page(request.user, filters, page_number(request.GET.get("page")))
+        page = activity_page(request.user, filters, page_number(request.GET.get(PAGE)))
     return render(request, "ipsm/activity.html", {"form": form, "page": page})

@@ -26,7 +26,7 @@ from cases.models import WORST_FIRST, Kelurahan, PmksCount, order_rows, roll_up
 from cases.periods import Period, asked_period, latest_with_data
 from ipsm.dashboard.snapshot import MAX_AGE, current_refresh, max_age, snapshot_key, uses_snapshot
 from ipsm.db_routers import use_replica
-from ipsm.lib.query import is_region_code
+from ipsm.lib.query import PAGE, SORT, is_region_code
 from members.access import get_for_user, scope_of
 from members.models import BoardPosition, Region, Unit
 from trainings.coverage import TRAINING_ROLLUP, with_all_coverage, with_shares
@@ -36,7 +36,7 @@ PER_PAGE = 50
 VIEW_PERM = "cases.view_pmkscount"
 # Code length of the region shown -> code length of the child regions in its table (none below kecamatan).
 CHILD_CODE_LENGTH = {0: 2, 2: 5, 5: 8}
-# The kelurahan table's ?sort= values (a leading "-" reverses); anything else sorts worst first.
+# The kelurahan table's ?urut= values (a leading "-" reverses); anything else sorts worst first.
 SORTABLE = (
     "name",
     "code",
@@ -92,7 +92,7 @@ def coverage_without_psm(request, code):
         "region": region,
         "period": period,
         "periods": periods,
-        "page": Paginator(rows, PER_PAGE).get_page(request.GET.get("page")),
+        "page": Paginator(rows, PER_PAGE).get_page(request.GET.get(PAGE)),
         "ancestors": _ancestors(request.user, region.code),
         "snapshot": snapshot,
         **_permissions(request.user),
@@ -145,7 +145,7 @@ def _period(request, snapshot: dict | None = None) -> tuple[Period | None, list[
 
 
 def _ordering(sort: str) -> tuple[str, str] | None:
-    """The kelurahan table's order asked for in ?sort= (NULLs last either way); None: worst first."""
+    """The kelurahan table's order asked for in ?urut= (NULLs last either way); None: worst first."""
     return (sort, "code") if sort.removeprefix("-") in SORTABLE else None
 
 
@@ -202,12 +202,12 @@ def _render_dashboard(request, region: Region | None, *, is_home: bool = False):
     snapshot = _snapshot(code)
     period, periods = _period(request, snapshot)
     kelurahan = _kelurahan(user, code, period, snapshot)
-    sort = request.GET.get("sort", "")
+    sort = request.GET.get(SORT, "")
     ordering = _ordering(sort)
     table_rows, totals, rolled_up = _figures(
         kelurahan, ordering, CHILD_CODE_LENGTH.get(len(code)), live=snapshot is None
     )
-    page = Paginator(table_rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(table_rows, PER_PAGE).get_page(request.GET.get(PAGE))
     context = {
         "region": region,
         "is_home": is_home,

@@ -11,24 +11,28 @@ from members.forms import DateInput
 class ExportLogFilter(django_filters.FilterSet):
     """The export log's filters: who, which list, from and to which day (Asia/Jakarta)."""
 
-    user = django_filters.ModelChoiceFilter(label=_("User"), queryset=get_user_model().objects.none())
-    list_name = django_filters.ChoiceFilter(label=_("List"), choices=list(LIST_LABELS.items()))
-    file_format = django_filters.ChoiceFilter(
-        label=_("Format"), choices=[(name, name.upper()) for name in CONTENT_TYPES]
+    pengguna = django_filters.ModelChoiceFilter(
+        label=_("User"), field_name="user", queryset=get_user_model().objects.none()
     )
-    since = DayFilter(label=_("From"), field_name="created_at", lookup_expr="date__gte", widget=DateInput())
-    until = DayFilter(label=_("Until"), field_name="created_at", lookup_expr="date__lte", widget=DateInput())
+    daftar = django_filters.ChoiceFilter(
+        label=_("List"), field_name="list_name", choices=list(LIST_LABELS.items())
+    )
+    format = django_filters.ChoiceFilter(
+        label=_("Format"), field_name="file_format", choices=[(name, name.upper()) for name in CONTENT_TYPES]
+    )
+    dari = DayFilter(label=_("From"), field_name="created_at", lookup_expr="date__gte", widget=DateInput())
+    sampai = DayFilter(label=_("Until"), field_name="created_at", lookup_expr="date__lte", widget=DateInput())
 
     class Meta:
         model = ExportLog
-        fields = ["user", "list_name", "file_format", "since", "until"]
+        fields = ["pengguna", "daftar", "format", "dari", "sampai"]
 
     def __init__(self, data=None, *args, queryset, **kwargs):
         super().__init__(data, *args, queryset=queryset, **kwargs)
         # Only the users whose exports the reader may see.
         users = get_user_model().objects.filter(pk__in=queryset.values("user_id")).order_by("username")
-        self.filters["user"].queryset = users
-        for name in ("user", "list_name", "file_format"):
+        self.filters["pengguna"].queryset = users
+        for name in ("pengguna", "daftar", "format"):
             self.filters[name].field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
-        for name in ("since", "until"):
+        for name in ("dari", "sampai"):
             self.filters[name].field.widget.attrs["class"] = "form-control form-control-sm"

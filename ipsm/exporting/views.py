@@ -16,6 +16,7 @@ from cases.periods import parse_period
 from ipsm.dashboard import views as dashboard
 from ipsm.exporting.filters import ExportLogFilter
 from ipsm.lib.exports import LIST_LABELS, clean_filters, export_response
+from ipsm.lib.query import PAGE, SORT
 from ipsm.models import ExportLog
 from members.access import scope_of
 from trainings.exports import coverage_export as coverage_spec
@@ -48,11 +49,11 @@ def coverage_export(request, code, fmt):
     text = request.GET.get("periode")
     # As on the dashboard: a period out of range (the future, before 2000) is as none, the latest with data.
     period = coverage_period(user, text if parse_period(text, timezone.localdate()) else None)
-    ordering = dashboard._ordering(request.GET.get("sort", ""))
+    ordering = dashboard._ordering(request.GET.get(SORT, ""))
     rows = dashboard._kelurahan(user, region.code, period)
     rows = rows.ordered(ordering) if ordering else rows.worst_first()
     filters = clean_filters(
-        request.GET, ["sort"] if ordering else [], wilayah=region.code, periode=period.key if period else ""
+        request.GET, [SORT] if ordering else [], wilayah=region.code, periode=period.key if period else ""
     )
     export = coverage_spec(rows, region=region, period=period, filters=filters)
     return export_response(export, user=user, file_format=fmt)
@@ -62,7 +63,7 @@ def coverage_export(request, code, fmt):
 def export_log(request):
     logs = logs_visible_to(request.user)
     log_filter = ExportLogFilter(request.GET, queryset=logs.select_related("user"))
-    page = Paginator(log_filter.qs, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(log_filter.qs, LOG_PAGE_SIZE).get_page(request.GET.get(PAGE))
     page.object_list = list(page.object_list)
     for log in page.object_list:
         log.list_label = LIST_LABELS.get(log.list_name, log.list_name)

@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from ipsm.importing.forms import ImportUploadForm
 from ipsm.lib.imports import confirm_import, importer_class, start_import, template_workbook
+from ipsm.lib.query import PAGE
 from ipsm.models import ImportJob, ImportKind, RowOutcome
 from members.access import require_perm, scope_of
 
@@ -51,7 +52,7 @@ def import_start(request, kind_slug):
         request.FILES or None,
         kind=kind,
         user=request.user,
-        initial={"event": request.GET.get("event")},
+        initial={"event": request.GET.get("kegiatan")},
     )
     if request.method == "POST" and form.is_valid():
         job = start_import(
@@ -87,7 +88,7 @@ def import_job(request, pk):
         rows = rows.filter(outcome=shown)
     else:
         shown = ""
-    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get(PAGE))
     unlisted_errors, unlisted_others = job.unlisted_counts(shown)
     context = {
         "job": job,

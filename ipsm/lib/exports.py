@@ -36,6 +36,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ipsm.lib.query import PAGE, PER_PAGE
 from ipsm.lib.redact import redact_niks
 from ipsm.models import ExportLog
 
@@ -50,7 +51,7 @@ CSV_LINES_PER_CHUNK = 500
 XLSX_DATE_FORMAT = "DD/MM/YYYY"
 XLSX_DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 # Query parameters of a list page that shape the page, not which rows it holds.
-PAGE_PARAMS = frozenset({"page", "per_page"})
+PAGE_PARAMS = frozenset({PAGE, PER_PAGE})
 
 # The lists that export (ExportLog.list_name) and how the export log names them.
 LIST_LABELS = {

@@ -17,6 +17,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+# The query-string names every list shares, in Indonesian like the URL paths (`?halaman=2&urut=-nama`).
+PAGE = "halaman"
+SORT = "urut"
+PER_PAGE = "per_halaman"
+
 # C0 controls and DEL: no link or form of ours sends them, and NUL cannot reach PostgreSQL.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 # The largest primary key (bigint); a larger number names nothing, and PostgreSQL refuses to compare it.
@@ -43,13 +48,13 @@ def parse_id(text: str | None, maximum: int = MAX_ID) -> int | None:
 
 
 def page_number(text: str | None) -> int:
-    """The page asked for in ?page=; 1 for anything that is not a page number (a page past the last is the
+    """The page asked for in ?halaman=; 1 for anything that is not a page number (a page past the last is the
     paginator's to handle)."""
     return parse_id(text) or 1
 
 
 def page_size(text: str | None, offered: Sequence[int]) -> int:
-    """The page size asked for in ?per_page= if the page offers it, else its first (default) size."""
+    """The page size asked for in ?per_halaman= if the page offers it, else its first (default) size."""
     number = parse_id(text)
     return number if number in offered else offered[0]
 

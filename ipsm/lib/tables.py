@@ -8,9 +8,9 @@ import django_tables2 as tables
 from django.core.paginator import EmptyPage
 from django.utils import dateformat, timezone
 
-from ipsm.lib.query import page_number, page_size
+from ipsm.lib.query import PAGE, PER_PAGE, SORT, page_number, page_size
 
-# A ?sort= value: column names, "-" for descending, commas between (django-tables2 drops unknown names).
+# A ?urut= value: column names, "-" for descending, commas between (django-tables2 drops unknown names).
 _SORT = re.compile(r"-?\w+(?:,-?\w+)*", re.ASCII)
 
 
@@ -28,7 +28,7 @@ class DayColumn(tables.Column):
 
 
 class BoundedRequestConfig(tables.RequestConfig):
-    """RequestConfig with the page sizes a list offers: django-tables2 would take any integer in ?per_page=
+    """RequestConfig with the page sizes a list offers: django-tables2 would take any integer in ?per_halaman=
     (-1 gave a 500, 5000 a page far past what we serve). Any other size gives the first one offered; a page
     number that is not one gives the first page, one past the end the last."""
 
@@ -38,6 +38,8 @@ class BoundedRequestConfig(tables.RequestConfig):
 
     def configure(self, table: tables.Table) -> tables.Table:
         table.request = self.request
+        # Indonesian names for django-tables2's page, sort and page-size parameters (ipsm.lib.query).
+        table.page_field, table.order_by_field, table.per_page_field = PAGE, SORT, PER_PAGE
         query = self.request.GET
         # Only well-formed names: django-tables2 ignores unknown columns, but warns on dotted junk.
         order_by = [text for text in query.getlist(table.prefixed_order_by_field) if _SORT.fullmatch(text)]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ipsm.lib.forms import add_error_messages
+from ipsm.lib.query import PAGE
 from members import services
 from members.access import get_for_user, require_perm
 from members.duplicates import related_counts
@@ -38,7 +39,7 @@ def duplicate_list(request):
     area = form.cleaned_data["wilayah"] if form.is_valid() else None
     if area is not None:
         members = members.filter(unit__region__code__startswith=area.code)
-    page = Paginator(members.duplicate_pairs(), PAIRS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(members.duplicate_pairs(), PAIRS_PER_PAGE).get_page(request.GET.get(PAGE))
     return render(request, "members/duplicates.html", {"form": form, "page": page})
 
 

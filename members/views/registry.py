@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ipsm.lib.concurrency import save_unless_changed
 from ipsm.lib.forms import add_error_messages
+from ipsm.lib.query import PAGE
 from ipsm.lib.tables import BoundedRequestConfig
 from members import services
 from members.access import NikPolicy, get_for_user, require_perm
@@ -65,7 +66,7 @@ def member_search(request):
 
     A whole NIK opens that member's page; any other text becomes the list's name/KTA search.
     """
-    text = request.POST.get("q", "").strip()
+    text = request.POST.get("cari", "").strip()
     if is_typed_nik(text):
         try:
             member = services.look_up_nik(nik=normalize_nik(text), by=request.user)
@@ -77,7 +78,7 @@ def member_search(request):
             return redirect("members:detail", pk=member.pk)
         return redirect("members:list")
     query = request.POST.copy()
-    for name in ("csrfmiddlewaretoken", "page"):
+    for name in ("csrfmiddlewaretoken", PAGE):
         query.pop(name, None)
     return redirect(f"{reverse('members:list')}?{query.urlencode()}")
 

@@ -139,7 +139,7 @@ def test_nik_values_never_appear_in_the_log(as_user, staff, member_a):
 
 def test_uploader_gets_a_link_to_their_own_import(as_user, staff):
     job = _import(staff)
-    (entry,) = _entries(as_user(staff).get(URL + "?kind=import"))
+    (entry,) = _entries(as_user(staff).get(URL + "?jenis=import"))
     assert entry.url == reverse("imports:job", args=[job.pk])
 
 
@@ -147,7 +147,7 @@ def test_deleted_objects_are_listed_without_a_link(as_user, staff, unit_a):
     member = factories.MemberFactory(unit=unit_a, full_name="Akan Dihapus")
     member._history_user = staff
     member.delete()
-    entry = _entries(as_user(staff).get(URL + "?kind=member"))[0]
+    entry = _entries(as_user(staff).get(URL + "?jenis=member"))[0]
     assert (entry.label, entry.action, entry.action_label, entry.url) == ("Akan Dihapus", "-", "deleted", "")
 
 
@@ -185,22 +185,22 @@ def test_superuser_sees_every_kab_kota(as_user, superuser, magelang_activity, te
 def test_joint_event_is_seen_by_both_offices(as_user, staff, staff_other, magelang):
     make_event(magelang["kota_magelang"], magelang["temanggung"], by=staff, title="Bimtek Bersama")
     for user in (staff, staff_other):
-        assert ("event", "Bimtek Bersama") in _labels(as_user(user).get(URL + "?kind=event"))
+        assert ("event", "Bimtek Bersama") in _labels(as_user(user).get(URL + "?jenis=event"))
 
 
 def test_user_filter_offers_only_users_of_the_area(as_user, staff, staff_other, coordinator, viewer):
-    offered = set(as_user(staff).get(URL).context["form"].fields["user"].queryset)
+    offered = set(as_user(staff).get(URL).context["form"].fields["pengguna"].queryset)
     assert {staff, coordinator, viewer} <= offered
     assert staff_other not in offered
-    response = as_user(staff).get(URL, {"user": staff_other.pk})
-    assert response.context["page"] is None and "user" in response.context["form"].errors
+    response = as_user(staff).get(URL, {"pengguna": staff_other.pk})
+    assert response.context["page"] is None and "pengguna" in response.context["form"].errors
 
 
 # --- filters -----------------------------------------------------------------------------------------------
 
 
 def test_filter_by_user(as_user, staff, coordinator, magelang_activity):
-    response = as_user(staff).get(URL, {"user": coordinator.pk})
+    response = as_user(staff).get(URL, {"pengguna": coordinator.pk})
     entries = _entries(response)
     assert entries and {entry.who for entry in entries} == {"koordinator-a"}
     assert {entry.kind for entry in entries} == {"member", "import"}
@@ -208,7 +208,7 @@ def test_filter_by_user(as_user, staff, coordinator, magelang_activity):
 
 def test_filter_by_kind(as_user, staff, magelang_activity):
     for kind in ("member", "unit", "board", "case", "event", "export", "import"):
-        entries = _entries(as_user(staff).get(URL, {"kind": kind}))
+        entries = _entries(as_user(staff).get(URL, {"jenis": kind}))
         assert entries and {entry.kind for entry in entries} == {kind}
 
 
@@ -224,19 +224,19 @@ def test_filter_by_date_range_in_jakarta_days(as_user, staff, member_a):
     ExportLog.objects.filter(pk=_export(staff).pk).update(
         created_at=datetime.datetime(2024, 3, 2, 0, 30, tzinfo=jakarta)
     )
-    response = as_user(staff).get(URL, {"start": "2024-03-01", "end": "2024-03-01"})
+    response = as_user(staff).get(URL, {"dari": "2024-03-01", "sampai": "2024-03-01"})
     assert [(e.kind, e.label) for e in _entries(response)] == [("member", "Perubahan Lama")]
-    response = as_user(staff).get(URL, {"start": "2024-03-02", "end": "2024-03-02"})
+    response = as_user(staff).get(URL, {"dari": "2024-03-02", "sampai": "2024-03-02"})
     assert [e.kind for e in _entries(response)] == ["export"]
-    response = as_user(staff).get(URL, {"start": "2024-03-03"})
+    response = as_user(staff).get(URL, {"dari": "2024-03-03"})
     assert ("member", "Perubahan Baru") in _labels(response)
     assert ("member", "Perubahan Lama") not in _labels(response)
     assert new.history_date.date() >= datetime.date(2024, 3, 3)
 
 
 def test_end_before_start_is_refused(as_user, staff):
-    response = as_user(staff).get(URL, {"start": "2024-03-05", "end": "2024-03-01"})
-    assert response.context["page"] is None and "end" in response.context["form"].errors
+    response = as_user(staff).get(URL, {"dari": "2024-03-05", "sampai": "2024-03-01"})
+    assert response.context["page"] is None and "sampai" in response.context["form"].errors
 
 
 def test_cases_and_events_only_for_those_who_may_see_them(as_user, magelang, case, event):
@@ -246,9 +246,9 @@ def test_cases_and_events_only_for_those_who_may_see_them(as_user, magelang, cas
     response = as_user(auditor).get(URL)
     assert response.status_code == 200
     assert {entry.kind for entry in _entries(response)}.isdisjoint({"case", "event"})
-    kinds = [value for value, _label in response.context["form"].fields["kind"].choices]
+    kinds = [value for value, _label in response.context["form"].fields["jenis"].choices]
     assert "case" not in kinds and "event" not in kinds
-    assert as_user(auditor).get(URL, {"kind": "case"}).context["page"] is None
+    assert as_user(auditor).get(URL, {"jenis": "case"}).context["page"] is None
 
 
 def test_pages_follow_each_other_newest_first(as_user, staff, unit_a, monkeypatch):
@@ -256,7 +256,9 @@ def test_pages_follow_each_other_newest_first(as_user, staff, unit_a, monkeypatc
     for number in range(9):
         factories.MemberFactory(unit=unit_a, full_name=f"Anggota {number:02d}")
     client = as_user(staff)
-    first, second, third = (client.get(URL, {"kind": "member", "page": n}).context["page"] for n in (1, 2, 3))
+    first, second, third = (
+        client.get(URL, {"jenis": "member", "halaman": n}).context["page"] for n in (1, 2, 3)
+    )
     names = [e.label for page in (first, second, third) for e in page.entries]
     assert names == [f"Anggota {n:02d}" for n in range(8, -1, -1)]
     assert (first.has_previous, first.has_next, third.has_next) == (False, True, False)
@@ -298,4 +300,4 @@ def test_one_query_per_kind(staff, magelang_activity, django_assert_num_queries)
 
 
 def test_a_page_number_in_other_digits_shows_the_first_page(as_user, staff):
-    assert as_user(staff).get("/aktivitas/", {"page": "²"}).status_code == 200
+    assert as_user(staff).get("/aktivitas/", {"halaman": "²"}).status_code == 200

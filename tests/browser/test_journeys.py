@@ -47,7 +47,7 @@ def test_staff_transfer_a_member_and_see_it_in_the_history(log_in, staff, member
 
     page.get_by_role("navigation").get_by_role("link", name="Anggota").click()
     spaced_nik = " ".join(member_a.nik[i : i + 4] for i in range(0, 16, 4))
-    page.fill("#id_q", spaced_nik)  # a NIK search opens the member at once, and never lands in the URL
+    page.fill("#id_cari", spaced_nik)  # a NIK search opens the member at once, and never lands in the URL
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_contain_text(member_a.full_name)
     assert member_a.nik not in page.url

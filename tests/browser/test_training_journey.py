@@ -40,7 +40,7 @@ def test_staff_train_the_untrained_psm_of_a_kecamatan(log_in, live_server, staff
     with page.expect_navigation():  # the filter selects submit themselves
         page.select_option("#id_kecamatan", "33.71.03")
     with page.expect_navigation():
-        page.select_option("#id_untrained", "1")
+        page.select_option("#id_belum_dilatih", "1")
     expect(page.locator("#candidates tbody input[name=member]")).to_have_count(2)
     expect(page.locator("#candidates")).not_to_contain_text(elsewhere.full_name)
     page.check("#select-all")

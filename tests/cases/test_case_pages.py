@@ -338,11 +338,11 @@ def caseload(magelang, member_b, unit_temanggung):
         ({"status": "asesmen"}, ["Citra Lestari"]),
         ({"kecamatan": "33.71.01"}, ["Citra Lestari"]),
         ({"kecamatan": "33.71.03", "kelurahan": "33.71.03.1002"}, ["Ani Rahayu", "Budi Hartono"]),
-        ({"q": "rahayu"}, ["Ani Rahayu"]),
+        ({"cari": "rahayu"}, ["Ani Rahayu"]),
     ],
 )
 def test_list_filters(as_user, staff, caseload, params, expected):
-    response = as_user(staff).get(reverse("cases:list"), {**params, "sort": "person_name"})
+    response = as_user(staff).get(reverse("cases:list"), {**params, "urut": "person_name"})
     assert response.status_code == 200
     assert _names(response) == expected
 
@@ -350,7 +350,7 @@ def test_list_filters(as_user, staff, caseload, params, expected):
 def test_list_filter_by_category(as_user, staff, caseload, magelang):
     other = PmksCategory.objects.get(number=1)
     factories.CaseFactory(kelurahan=magelang["cacaban"], person_name="Fajar", category=other)
-    assert _names(as_user(staff).get(reverse("cases:list"), {"category": other.pk})) == ["Fajar"]
+    assert _names(as_user(staff).get(reverse("cases:list"), {"kategori": other.pk})) == ["Fajar"]
 
 
 @pytest.mark.parametrize("wilayah", ["33.23", "33.23.11.2001", "99"])
@@ -370,9 +370,9 @@ def test_dashboard_link_lists_open_cases_without_psm(as_user, staff, caseload):
 def test_search_refuses_digits_so_no_nik_is_searched_by_url(as_user, staff, magelang):
     nik = build_nik(region_code="33.71.03", birth_date=datetime.date(1950, 4, 7), is_female=True, serial=3)
     factories.CaseFactory(kelurahan=magelang["cacaban"], person_nik=nik)
-    response = as_user(staff).get(reverse("cases:list"), {"q": nik})
+    response = as_user(staff).get(reverse("cases:list"), {"cari": nik})
     assert _names(response) == []
-    assert "q" in response.context["filter"].form.errors
+    assert "cari" in response.context["filter"].form.errors
 
 
 def test_superuser_sees_every_kabkota(as_user, superuser, caseload):
@@ -380,7 +380,7 @@ def test_superuser_sees_every_kabkota(as_user, superuser, caseload):
 
 
 def test_list_shows_tanpa_psm_badge_and_status_badge(as_user, staff, caseload):
-    content = as_user(staff).get(reverse("cases:list"), {"q": "budi"}).content.decode()
+    content = as_user(staff).get(reverse("cases:list"), {"cari": "budi"}).content.decode()
     assert 'class="badge text-bg-danger no-psm"' in content
     assert "case-status" in content
 
@@ -389,8 +389,8 @@ def test_list_sorts_and_paginates(as_user, staff, magelang):
     factories.CaseFactory.create_batch(30, kelurahan=magelang["cacaban"])
     client = as_user(staff)
     assert len(_names(client.get(reverse("cases:list")))) == 25
-    assert len(_names(client.get(reverse("cases:list"), {"page": 2}))) == 5
-    names = _names(client.get(reverse("cases:list"), {"sort": "-person_name"}))
+    assert len(_names(client.get(reverse("cases:list"), {"halaman": 2}))) == 5
+    names = _names(client.get(reverse("cases:list"), {"urut": "-person_name"}))
     assert names == sorted(names, reverse=True)
 
 

@@ -234,7 +234,7 @@ def test_period_is_none_without_any_data(as_user, staff, unit_a):
     ],
 )
 def test_sorting_is_whitelisted(as_user, staff, data, sort, codes):
-    response = as_user(staff).get(reverse("home"), {"sort": sort})
+    response = as_user(staff).get(reverse("home"), {"urut": sort})
     assert [row.code for row in response.context["page"]] == codes
     allowed = sort.removeprefix("-") in ("name", "pmks", "active_psm", "open_cases_without_psm")
     assert response.context["sort"] == (sort if allowed else "")
@@ -270,7 +270,7 @@ def _queries(client, url) -> int:
         reverse("home"),
         reverse("coverage", args=["33.71.03"]),
         reverse("coverage_without_psm", args=["33.71"]),
-        reverse("home") + "?sort=-pmks",
+        reverse("home") + "?urut=-pmks",
     ],
 )
 def test_dashboard_takes_the_same_queries_for_3_or_8_kelurahan(as_user, staff, data, url):

@@ -54,20 +54,20 @@ def test_no_personal_data_and_no_other_region(as_user, staff, cases):
         ({"status": "open"}, {("33.71.03.1002", 24): 2, ("33.71.03.1002", 8): 1}),
         ({"status": "selesai"}, {("33.71.03.1003", 24): 1}),
         ({"kelurahan": "33.71.03.1003"}, {("33.71.03.1003", 24): 1}),
-        ({"wilayah": "33.71.03.1002", "category": "other"}, {("33.71.03.1002", 8): 1}),
+        ({"wilayah": "33.71.03.1002", "kategori": "other"}, {("33.71.03.1002", 8): 1}),
         ({"tanpa_psm": "1", "kecamatan": "33.71.03"}, {("33.71.03.1002", 24): 2, ("33.71.03.1002", 8): 1}),
     ],
 )
 def test_the_case_list_filters_apply(as_user, staff, cases, params, expected):
-    if "category" in params:
-        params = {**params, "category": str(cases[params["category"]].pk)}
+    if "kategori" in params:
+        params = {**params, "kategori": str(cases[params["kategori"]].pk)}
     rows = fetch(as_user(staff), url("csv"), params)
     assert {(row["Region code"], int(row["No."])): int(row["Total"]) for row in rows} == expected
     assert ExportLog.objects.get().filters == params
 
 
 def test_the_name_search_is_left_out(as_user, staff, cases):
-    rows = fetch(as_user(staff), url(), {"q": "Siti"})
+    rows = fetch(as_user(staff), url(), {"cari": "Siti"})
     assert sum(row["Total"] for row in rows) == 5
     assert ExportLog.objects.get().filters == {}
 

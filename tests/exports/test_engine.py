@@ -101,11 +101,11 @@ def test_unknown_format_is_refused_before_anything_is_logged(staff):
 
 
 def test_clean_filters_drops_empty_values_and_page_parameters():
-    params = QueryDict("status=aktif&sex=&page=3&per_page=50&unit=1&unit=2&q=+budi+")
-    keys = ["status", "sex", "page", "per_page", "unit", "q"]
+    params = QueryDict("status=aktif&jenis_kelamin=&halaman=3&per_halaman=50&unit=1&unit=2&cari=+budi+")
+    keys = ["status", "jenis_kelamin", "halaman", "per_halaman", "unit", "cari"]
     assert clean_filters(params, keys, wilayah="33.71", periode="") == {
         "status": "aktif",
         "unit": ["1", "2"],
-        "q": "budi",
+        "cari": "budi",
         "wilayah": "33.71",
     }

@@ -57,22 +57,22 @@ def test_superuser_sees_every_export(as_user, superuser, logs):
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"list_name": "units"}, ["viewer"]),
-        ({"since": "{d5}"}, ["staff", "viewer"]),
-        ({"until": "{d5}"}, ["coordinator"]),
-        ({"user": "coordinator"}, ["coordinator"]),
+        ({"daftar": "units"}, ["viewer"]),
+        ({"dari": "{d5}"}, ["staff", "viewer"]),
+        ({"sampai": "{d5}"}, ["coordinator"]),
+        ({"pengguna": "coordinator"}, ["coordinator"]),
     ],
 )
 def test_filters_by_user_list_and_date(request, as_user, staff, logs, today, params, expected):
     values = {"d5": (today - datetime.timedelta(days=5)).isoformat()}
     params = {key: value.format(**values) for key, value in params.items()}
-    if "user" in params:
-        params["user"] = request.getfixturevalue(params["user"]).pk
+    if "pengguna" in params:
+        params["pengguna"] = request.getfixturevalue(params["pengguna"]).pk
     assert _shown(as_user(staff).get(URL, params)) == {logs[name].pk for name in expected}
 
 
 def test_user_choices_are_the_users_in_scope(as_user, staff, logs):
-    users = response_users = as_user(staff).get(URL).context["filter"].form.fields["user"].queryset
+    users = response_users = as_user(staff).get(URL).context["filter"].form.fields["pengguna"].queryset
     assert {user.username for user in response_users} == {
         "staf-magelang",
         "pimpinan-magelang",
@@ -83,7 +83,7 @@ def test_user_choices_are_the_users_in_scope(as_user, staff, logs):
 
 def test_a_user_outside_the_scope_cannot_be_chosen(as_user, staff, staff_other, logs):
     # An unknown choice is an invalid filter: it narrows nothing and shows nothing of the other region.
-    response = as_user(staff).get(URL, {"user": staff_other.pk})
+    response = as_user(staff).get(URL, {"pengguna": staff_other.pk})
     assert logs["staff_other"].pk not in _shown(response)
 
 
@@ -101,7 +101,7 @@ def test_pages_of_fifty(as_user, staff):
         _log(staff)
     client = as_user(staff)
     assert len(client.get(URL).context["page"].object_list) == 50
-    assert len(client.get(URL, {"page": 2}).context["page"].object_list) == 1
+    assert len(client.get(URL, {"halaman": 2}).context["page"].object_list) == 1
 
 
 def test_query_count_does_not_grow_with_rows(as_user, staff, viewer, django_assert_num_queries):
@@ -153,7 +153,7 @@ def test_admin_lists_the_log_read_only(as_user, superuser, logs):
     ],
 )
 def test_list_pages_offer_both_downloads_with_their_query_string(as_user, staff, member_a, page, export):
-    content = as_user(staff).get(reverse(page), {"status": "aktif", "page": "1"}).content.decode()
+    content = as_user(staff).get(reverse(page), {"status": "aktif", "halaman": "1"}).content.decode()
     for fmt in ("xlsx", "csv"):
         assert f'href="{reverse(export, args=[fmt])}?status=aktif"' in content
 
@@ -177,8 +177,8 @@ def test_a_nik_typed_into_an_exports_search_is_kept_masked(as_user, staff, membe
     client = as_user(staff)
     spaced = " ".join(member_a.nik[i : i + 4] for i in range(0, 16, 4))
     for typed in (member_a.nik, spaced):
-        body(client.get(reverse("members:export", args=["csv"]), {"q": typed}))
-    stored = [log.filters["q"] for log in ExportLog.objects.order_by("pk")]
+        body(client.get(reverse("members:export", args=["csv"]), {"cari": typed}))
+    stored = [log.filters["cari"] for log in ExportLog.objects.order_by("pk")]
     assert stored == [mask_nik(member_a.nik)] * 2
     for page in (URL, reverse("activity")):
         content = client.get(page).content.decode()

@@ -79,8 +79,8 @@ def test_file_name_names_the_list_the_area_and_the_day(as_user, staff, roster, t
         ({"status": "calon"}, ["Siti Rahayu"]),
         ({"kecamatan": "33.71.01"}, ["Agus Wibowo"]),
         ({"kecamatan": "33.71.03", "kelurahan": "33.71.03.1003"}, ["Budi Santoso"]),
-        ({"sex": "P"}, ["Siti Rahayu"]),
-        ({"q": "santoso"}, ["Budi Santoso"]),
+        ({"jenis_kelamin": "P"}, ["Siti Rahayu"]),
+        ({"cari": "santoso"}, ["Budi Santoso"]),
     ],
 )
 def test_the_list_filters_apply(as_user, staff, roster, params, expected):
@@ -92,7 +92,13 @@ def test_the_unit_filter_applies(as_user, staff, roster, unit_b):
 
 
 def test_export_is_logged_with_its_filters_and_row_count(as_user, staff, roster):
-    params = {"status": "aktif", "kecamatan": "33.71.03", "sex": "", "page": "2", "per_page": "50"}
+    params = {
+        "status": "aktif",
+        "kecamatan": "33.71.03",
+        "jenis_kelamin": "",
+        "halaman": "2",
+        "per_halaman": "50",
+    }
     body(as_user(staff).get(url("csv"), params))
     log = ExportLog.objects.get()
     assert log.user == staff

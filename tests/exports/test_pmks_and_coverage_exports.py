@@ -162,18 +162,18 @@ def test_coverage_sorted_like_the_page_and_scoped(as_user, staff, coverage):
     rows = fetch(
         as_user(staff),
         coverage_url("33.71.03", "csv"),
-        {"periode": "2022", "sort": "-active_psm", "page": "2"},
+        {"periode": "2022", "urut": "-active_psm", "halaman": "2"},
     )
     assert [row["Region code"] for row in rows] == ["33.71.03.1002", "33.71.03.1003"]
     assert ExportLog.objects.get().filters == {
-        "sort": "-active_psm",
+        "urut": "-active_psm",
         "wilayah": "33.71.03",
         "periode": "2022",
     }
 
 
 def test_coverage_without_a_period_takes_the_latest_with_figures(as_user, staff, coverage):
-    rows = fetch(as_user(staff), coverage_url("33.71.03"), {"sort": "code"})
+    rows = fetch(as_user(staff), coverage_url("33.71.03"), {"urut": "code"})
     assert [row["PMKS"] for row in rows] == [None, 45]
     assert ExportLog.objects.get().filters["periode"] == "2023-S1"
 

@@ -66,10 +66,10 @@ def test_event_list_of_the_staff_office(as_user, staff, events):
 
 
 def test_event_list_filters_apply_and_are_logged(as_user, staff, staff_other, events):
-    rows = fetch(as_user(staff), reverse("trainings:export", args=["csv"]), {"year": "2023", "q": ""})
+    rows = fetch(as_user(staff), reverse("trainings:export", args=["csv"]), {"tahun": "2023", "cari": ""})
     assert [row["Title"] for row in rows] == ["Bimtek Bersama"]
-    assert ExportLog.objects.get().filters == {"year": "2023"}
-    rows = fetch(as_user(staff_other), EVENTS_URL, {"training_type": "sosialisasi"})
+    assert ExportLog.objects.get().filters == {"tahun": "2023"}
+    rows = fetch(as_user(staff_other), EVENTS_URL, {"jenis": "sosialisasi"})
     assert [row["Title"] for row in rows] == ["Sosialisasi Temanggung"]
 
 

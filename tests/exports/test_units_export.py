@@ -44,7 +44,7 @@ def test_staff_gets_the_units_of_their_kab_kota_with_counts(as_user, staff, unit
     ("params", "expected"),
     [
         ({"kecamatan": "33.71.03"}, ["33.71.03.1002", "33.71.03.1003"]),
-        ({"needs_attention": "roster"}, ["33.71.01.1007", "33.71.03.1002"]),
+        ({"perlu_perhatian": "roster"}, ["33.71.01.1007", "33.71.03.1002"]),
     ],
 )
 def test_the_list_filters_apply_and_are_logged(as_user, staff, units, params, expected):

@@ -210,7 +210,7 @@ def test_review_list_is_paginated(as_user, staff, unit_a):
     client = as_user(staff)
     first = client.get(reverse("members:duplicates"))
     assert len(first.context["page"].object_list) == 20
-    second = client.get(reverse("members:duplicates"), {"page": 2})
+    second = client.get(reverse("members:duplicates"), {"halaman": 2})
     assert len(second.context["page"].object_list) == 5
 
 

@@ -37,12 +37,12 @@ def roster(unit_a, unit_b, magelang):
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"q": "santoso"}, ["Budi Santoso"]),
-        ({"q": "k-2"}, ["Siti Rahayu"]),
+        ({"cari": "santoso"}, ["Budi Santoso"]),
+        ({"cari": "k-2"}, ["Siti Rahayu"]),
         ({"kecamatan": "33.71.01"}, ["Agus Wibowo"]),
         ({"kecamatan": "33.71.03", "kelurahan": "33.71.03.1002"}, ["Siti Rahayu"]),
         ({"status": "calon"}, ["Siti Rahayu"]),
-        ({"sex": "L"}, ["Agus Wibowo", "Budi Santoso"]),
+        ({"jenis_kelamin": "L"}, ["Agus Wibowo", "Budi Santoso"]),
         ({}, ["Agus Wibowo", "Budi Santoso", "Siti Rahayu"]),
     ],
 )
@@ -53,20 +53,20 @@ def test_search_and_filters(as_user, staff, roster, params, expected):
 def test_search_by_nik_typed_with_spaces_opens_the_member_without_nik_in_url(as_user, staff, roster):
     nik = roster["siti"].nik
     spaced = f"{nik[:4]} {nik[4:8]} {nik[8:12]} {nik[12:]}"
-    response = as_user(staff).post(reverse("members:search"), {"q": spaced})
+    response = as_user(staff).post(reverse("members:search"), {"cari": spaced})
     assert response.status_code == 302
     assert response["Location"] == reverse("members:detail", args=[roster["siti"].pk])
 
 
 def test_search_by_nik_out_of_scope_finds_nothing(as_user, coordinator, roster):
-    response = as_user(coordinator).post(reverse("members:search"), {"q": roster["siti"].nik}, follow=True)
+    response = as_user(coordinator).post(reverse("members:search"), {"cari": roster["siti"].nik}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("members:list")
     assert "Tidak ada anggota dengan NIK ini" in response.content.decode()
 
 
 def test_name_search_keeps_the_filters(as_user, staff, roster):
-    response = as_user(staff).post(reverse("members:search"), {"q": "budi", "status": "aktif"})
-    assert response["Location"] == reverse("members:list") + "?q=budi&status=aktif"
+    response = as_user(staff).post(reverse("members:search"), {"cari": "budi", "status": "aktif"})
+    assert response["Location"] == reverse("members:list") + "?cari=budi&status=aktif"
     assert _names(as_user(staff).get(response["Location"])) == ["Budi Santoso"]
 
 
@@ -79,7 +79,7 @@ def test_filter_by_unit(as_user, staff, roster, unit_b):
 
 
 def test_sorting_by_name_descending(as_user, staff, roster):
-    response = as_user(staff).get(reverse("members:list"), {"sort": "-full_name"})
+    response = as_user(staff).get(reverse("members:list"), {"urut": "-full_name"})
     assert _names(response) == ["Siti Rahayu", "Budi Santoso", "Agus Wibowo"]
 
 
@@ -117,9 +117,9 @@ def test_pagination(as_user, staff, unit_a):
     client = as_user(staff)
     first = client.get(reverse("members:list"))
     assert len(_names(first)) == 25
-    second = client.get(reverse("members:list"), {"page": 2})
+    second = client.get(reverse("members:list"), {"halaman": 2})
     assert len(_names(second)) == 5
-    assert len(_names(client.get(reverse("members:list"), {"per_page": 50}))) == 30
+    assert len(_names(client.get(reverse("members:list"), {"per_halaman": 50}))) == 30
 
 
 def test_query_count_does_not_grow_with_page_size(
@@ -132,11 +132,11 @@ def test_query_count_does_not_grow_with_page_size(
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as small:
-        client.get(reverse("members:list"), {"per_page": 100})
+        client.get(reverse("members:list"), {"per_halaman": 100})
     factories.MemberFactory.create_batch(40, unit=unit_a)
     factories.MemberFactory.create_batch(40, unit=unit_b)
     with CaptureQueriesContext(connection) as large:
-        response = client.get(reverse("members:list"), {"per_page": 100})
+        response = client.get(reverse("members:list"), {"per_halaman": 100})
     assert len(_names(response)) == 83
     assert len(large) == len(small)
     assert len(large) <= 12

@@ -337,7 +337,7 @@ def test_merged_record_leaves_lists_and_counts(as_user, staff, pair, unit_b):
     client = as_user(staff)
     listed = client.get(reverse("members:list")).content.decode()
     assert survivor.full_name in listed and merged.full_name not in listed
-    only_merged = client.get(reverse("members:list"), {"merged": "1"}).content.decode()
+    only_merged = client.get(reverse("members:list"), {"digabung": "1"}).content.decode()
     assert merged.full_name in only_merged and survivor.full_name not in only_merged
     counts = Unit.objects.filter(pk=unit_b.pk).with_member_counts().get()
     assert (counts.active_count, counts.candidate_count, counts.inactive_count) == (0, 0, 0)

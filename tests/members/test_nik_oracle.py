@@ -28,7 +28,7 @@ def hidden(unit_a):
 
 
 def _search(client, text: str):
-    return client.post(reverse("members:search"), {"q": text}, follow=True)
+    return client.post(reverse("members:search"), {"cari": text}, follow=True)
 
 
 def test_a_viewer_cannot_search_by_nik_and_learns_nothing(as_user, viewer, hidden):
@@ -45,7 +45,7 @@ def test_a_viewer_cannot_search_by_nik_and_learns_nothing(as_user, viewer, hidde
 
 
 def test_staff_find_a_member_by_nik_and_the_search_is_recorded(as_user, staff, hidden):
-    response = as_user(staff).post(reverse("members:search"), {"q": hidden.nik})
+    response = as_user(staff).post(reverse("members:search"), {"cari": hidden.nik})
     assert response["Location"] == reverse("members:detail", args=[hidden.pk])
     record = NikSearch.objects.get()
     assert (record.user, record.outcome, record.member) == (staff, NikSearchOutcome.FOUND, hidden)
@@ -74,7 +74,7 @@ def test_nik_searches_are_limited_per_user(as_user, staff, staff_other, hidden, 
     assert NikSearch.objects.filter(user=staff_other).get().outcome == NikSearchOutcome.NOT_FOUND
     # An hour later the user may search again.
     NikSearch.objects.update(searched_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=2))
-    assert as_user(staff).post(reverse("members:search"), {"q": hidden.nik}).status_code == 302
+    assert as_user(staff).post(reverse("members:search"), {"cari": hidden.nik}).status_code == 302
     assert NikSearch.objects.filter(user=staff).first().outcome == NikSearchOutcome.FOUND
 
 
@@ -90,11 +90,11 @@ def test_the_list_cannot_be_sorted_by_nik(as_user, viewer, unit_a):
     early = factories.MemberFactory(unit=unit_a, full_name="B", birth_date=datetime.date(1980, 1, 1))
     late = factories.MemberFactory(unit=unit_a, full_name="A", birth_date=datetime.date(1980, 12, 31))
     for sort in ("nik", "-nik"):
-        response = as_user(viewer).get(reverse("members:list"), {"sort": sort})
+        response = as_user(viewer).get(reverse("members:list"), {"urut": sort})
         assert response.status_code == 200
         names = [row.record.full_name for row in response.context["table"].page.object_list]
         assert names == [late.full_name, early.full_name]  # by name, as without ?sort
-    assert 'href="?sort=nik"' not in response.content.decode()
+    assert 'href="?urut=nik"' not in response.content.decode()
 
 
 def test_the_form_refuses_a_nik_registered_out_of_sight_without_saying_where(

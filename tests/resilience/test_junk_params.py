@@ -63,7 +63,7 @@ GUARD = "ipsm.middleware.RefuseControlCharactersMiddleware"
 TEXT_PATH_PARAMETERS = ("code", "fmt", "token")
 
 # What a parameter of the paginated lists is called (django-tables2 and our Paginator pages).
-LIST = ("page", "per_page", "sort")
+LIST = ("halaman", "per_halaman", "urut")
 
 
 @dataclass(frozen=True)
@@ -78,10 +78,10 @@ class Page:
     roles: tuple[str, ...] = ROLES
 
 
-MEMBER_LIST = ("q", "kecamatan", "kelurahan", "unit", "status", "sex", "merged", *LIST)
-CASE_LIST = ("q", "status", "category", "kecamatan", "kelurahan", "tanpa_psm", "wilayah", *LIST)
-EVENT_LIST = ("q", "training_type", "year", *LIST)
-DASHBOARD = ("periode", "sort", "page")
+MEMBER_LIST = ("cari", "kecamatan", "kelurahan", "unit", "status", "jenis_kelamin", "digabung", *LIST)
+CASE_LIST = ("cari", "status", "kategori", "kecamatan", "kelurahan", "tanpa_psm", "wilayah", *LIST)
+EVENT_LIST = ("cari", "jenis", "tahun", *LIST)
+DASHBOARD = ("periode", "urut", "halaman")
 
 # fmt: off
 PAGES: dict[str, Page | tuple[Page, ...]] = {
@@ -94,7 +94,7 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
     ),
     "coverage_without_psm": Page(kwargs="code=kabkota", params=DASHBOARD),
     "coverage_print": Page(kwargs="code=kelurahan_a", params=("periode",)),
-    "activity": Page(params=("user", "kind", "start", "end", "page")),
+    "activity": Page(params=("pengguna", "jenis", "dari", "sampai", "halaman")),
     "trainings:indicators": Page(params=("wilayah", "periode", "hitung_ulang"), roles=WITH_SUPERUSER),
     "trainings:indicator_export": Page(kwargs="fmt=xlsx", same_as="trainings:indicators"),
     "cases:pmks_grid": Page(kwargs="code=kelurahan_a", params=("periode",)),
@@ -106,21 +106,23 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
     # Lists and their exports
     "members:list": Page(params=MEMBER_LIST),
     "members:export": Page(kwargs="fmt=xlsx", same_as="members:list"),
-    "members:unit_list": Page(params=("kecamatan", "needs_attention", *LIST)),
+    "members:unit_list": Page(params=("kecamatan", "perlu_perhatian", *LIST)),
     "members:unit_export": Page(kwargs="fmt=xlsx", same_as="members:unit_list"),
-    "members:duplicates": Page(params=("wilayah", "page")),
+    "members:duplicates": Page(params=("wilayah", "halaman")),
     "cases:list": Page(params=CASE_LIST),
     "cases:summary_export": Page(kwargs="fmt=xlsx", same_as="cases:list"),
     "trainings:list": Page(params=EVENT_LIST),
     "trainings:export": Page(kwargs="fmt=xlsx", same_as="trainings:list"),
-    "trainings:invite": Page(kwargs="pk=event", params=("q", "kecamatan", "kelurahan", "untrained", "page")),
-    "exports:coverage": Page(kwargs="code=kabkota fmt=xlsx", params=("periode", "sort")),
-    "exports:log": Page(params=("user", "list_name", "file_format", "since", "until", "page")),
-    "imports:start": (
-        Page(kwargs="kind_slug=anggota", params=("event",)),
-        Page(kwargs="kind_slug=peserta", params=("event",)),
+    "trainings:invite": Page(
+        kwargs="pk=event", params=("cari", "kecamatan", "kelurahan", "belum_dilatih", "halaman")
     ),
-    "imports:job": Page(kwargs="pk=import_job", params=("tampil", "page")),
+    "exports:coverage": Page(kwargs="code=kabkota fmt=xlsx", params=("periode", "urut")),
+    "exports:log": Page(params=("pengguna", "daftar", "format", "dari", "sampai", "halaman")),
+    "imports:start": (
+        Page(kwargs="kind_slug=anggota", params=("kegiatan",)),
+        Page(kwargs="kind_slug=peserta", params=("kegiatan",)),
+    ),
+    "imports:job": Page(kwargs="pk=import_job", params=("tampil", "halaman")),
     # Pages of one object and forms: what their own GET forms send (the case page's PSM search `cari_psm`)
     "cases:detail": Page(kwargs="pk=case", params=("cari_psm",)),
     "cases:create": Page(),
@@ -396,7 +398,7 @@ def test_junk_in_url_path_never_gives_500(name, page, key, world, client):
 
 @pytest.mark.parametrize(
     "query",
-    [{"kelurahan": "\x00"}, {"q": "Budi\x1b"}, {"\x00": "1"}, {"periode": "2022\x7f"}],
+    [{"kelurahan": "\x00"}, {"cari": "Budi\x1b"}, {"\x00": "1"}, {"periode": "2022\x7f"}],
     ids=["nul-value", "escape-value", "nul-name", "del-value"],
 )
 def test_guard_answers_400_to_control_characters_in_the_query(client, staff, query):
@@ -408,8 +410,8 @@ def test_guard_answers_400_to_control_characters_in_the_path(client, staff):
     client.force_login(staff)
     url = reverse("coverage", args=["33.71"])
     assert client.get(reverse("coverage", args=["33.71\x00"])).status_code == 400
-    assert client.get(url, {"q": "tab\tand newline\n"}).status_code == 400
-    assert client.get(url, {"periode": "2022", "sort": "-name"}).status_code == 200
+    assert client.get(url, {"cari": "tab\tand newline\n"}).status_code == 400
+    assert client.get(url, {"periode": "2022", "urut": "-name"}).status_code == 200
 
 
 # The lists, their default page size and the sizes they offer.
@@ -426,7 +428,7 @@ LISTS = {
 def test_page_size_is_one_of_those_offered(client, staff, name, asked):
     """?per_page=5000 used to bypass the sizes offered (django-tables2 reads it from the request itself)."""
     client.force_login(staff)
-    response = client.get(reverse(name), {"per_page": asked})
+    response = client.get(reverse(name), {"per_halaman": asked})
     assert response.status_code == 200
     assert response.context["table"].paginator.per_page == LISTS[name][0]
 
@@ -434,11 +436,11 @@ def test_page_size_is_one_of_those_offered(client, staff, name, asked):
 def test_page_size_offered_is_kept(client, world):
     factories.MemberFactory.create_batch(60, unit=world["unit_a"])
     _login(client, world, "staff")
-    response = client.get(reverse("members:list"), {"per_page": "50", "page": "2"})
+    response = client.get(reverse("members:list"), {"per_halaman": "50", "halaman": "2"})
     assert response.context["table"].paginator.per_page == 50
     assert response.context["table"].page.number == 2
     # A page past the last shows the last; what is not a page number (20 digits are past any) the first.
-    response = client.get(reverse("members:list"), {"page": "999999"})
+    response = client.get(reverse("members:list"), {"halaman": "999999"})
     assert response.context["table"].page.number == response.context["table"].paginator.num_pages == 3
-    response = client.get(reverse("members:list"), {"page": "99999999999999999999"})
+    response = client.get(reverse("members:list"), {"halaman": "99999999999999999999"})
     assert response.context["table"].page.number == 1

@@ -159,9 +159,9 @@ def events(staff, staff_other, magelang):
     ("params", "expected"),
     [
         ({}, {"Bimtek Dasar 2024", "Sosialisasi Data PMKS", "Bimtek Bersama"}),
-        ({"q": "bersama"}, {"Bimtek Bersama"}),
-        ({"training_type": "sosialisasi"}, {"Sosialisasi Data PMKS"}),
-        ({"year": "2023"}, {"Sosialisasi Data PMKS"}),
+        ({"cari": "bersama"}, {"Bimtek Bersama"}),
+        ({"jenis": "sosialisasi"}, {"Sosialisasi Data PMKS"}),
+        ({"tahun": "2023"}, {"Sosialisasi Data PMKS"}),
     ],
 )
 def test_list_filters_within_the_users_events(as_user, staff, events, params, expected):
@@ -179,11 +179,11 @@ def test_list_sorts_and_paginates(as_user, staff, magelang):
     for n in range(30):
         make_event(magelang["kota_magelang"], by=staff, title=f"Pelatihan {n:02d}")
     client = as_user(staff)
-    first = client.get(reverse("trainings:list"), {"sort": "title"})
+    first = client.get(reverse("trainings:list"), {"urut": "title"})
     assert _titles(first)[:2] == ["Pelatihan 00", "Pelatihan 01"]
     assert len(_titles(first)) == 25
-    assert len(_titles(client.get(reverse("trainings:list"), {"sort": "title", "page": 2}))) == 5
-    assert _titles(client.get(reverse("trainings:list"), {"sort": "-title"}))[0] == "Pelatihan 29"
+    assert len(_titles(client.get(reverse("trainings:list"), {"urut": "title", "halaman": 2}))) == 5
+    assert _titles(client.get(reverse("trainings:list"), {"urut": "-title"}))[0] == "Pelatihan 29"
 
 
 def test_list_shows_counts(as_user, staff, magelang_event, member_a, member_b):

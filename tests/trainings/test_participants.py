@@ -61,9 +61,9 @@ def test_joint_event_offers_both_regions_psm_to_either_staff(
         ({"kecamatan": "33.71.01"}, {"Agus Wibowo"}),
         ({"kecamatan": "33.71.03", "kelurahan": "33.71.03.1002"}, {"Siti Rahayu"}),
         ({"kecamatan": "33.23.11"}, {"Wulan Lestari"}),
-        ({"q": "rahayu"}, {"Siti Rahayu"}),
-        ({"untrained": "1"}, {"Agus Wibowo", "Wulan Lestari"}),
-        ({"untrained": "dasar"}, {"Siti Rahayu", "Agus Wibowo", "Wulan Lestari"}),
+        ({"cari": "rahayu"}, {"Siti Rahayu"}),
+        ({"belum_dilatih": "1"}, {"Agus Wibowo", "Wulan Lestari"}),
+        ({"belum_dilatih": "dasar"}, {"Siti Rahayu", "Agus Wibowo", "Wulan Lestari"}),
     ],
 )
 def test_invite_filters(as_user, staff, magelang, joint_event, roster, params, expected):
@@ -130,7 +130,7 @@ def test_invite_list_is_paginated(as_user, staff, magelang_event, unit_a):
     client = as_user(staff)
     url = reverse("trainings:invite", args=[magelang_event.pk])
     assert len(client.get(url).context["page"].object_list) == 50
-    assert len(client.get(url, {"page": 2}).context["page"].object_list) == 5
+    assert len(client.get(url, {"halaman": 2}).context["page"].object_list) == 5
 
 
 def test_invite_list_takes_a_constant_number_of_queries(
@@ -139,13 +139,13 @@ def test_invite_list_takes_a_constant_number_of_queries(
     client = as_user(staff)
     url = reverse("trainings:invite", args=[joint_event.pk])
     factories.MemberFactory(unit=unit_a)
-    client.get(url, {"untrained": "1"})
+    client.get(url, {"belum_dilatih": "1"})
     with CaptureQueriesContext(connection) as few:
-        client.get(url, {"untrained": "1"})
+        client.get(url, {"belum_dilatih": "1"})
     factories.MemberFactory.create_batch(6, unit=unit_a)
     factories.MemberFactory.create_batch(6, unit=unit_temanggung)
     with django_assert_num_queries(len(few)):
-        response = client.get(url, {"untrained": "1"})
+        response = client.get(url, {"belum_dilatih": "1"})
     assert len(response.context["page"].object_list) == 13
 
 

@@ -146,7 +146,7 @@ def test_dashboard_shows_the_training_shares(as_user, staff, data, unit_a):
 
 
 def test_dashboard_sorts_by_training_share(as_user, staff, data):
-    response = as_user(staff).get(reverse("home"), {"sort": "-trained_recent_share"})
+    response = as_user(staff).get(reverse("home"), {"urut": "-trained_recent_share"})
     assert [row.code for row in response.context["page"]] == [
         "33.71.03.1002",
         "33.71.03.1003",
@@ -202,7 +202,7 @@ def _queries(client, url) -> int:
         reverse("home"),
         reverse("coverage", args=["33.71.03"]),
         reverse("coverage_without_psm", args=["33.71"]),
-        reverse("home") + "?sort=-trained_share",
+        reverse("home") + "?urut=-trained_share",
     ],
 )
 def test_dashboard_queries_stay_constant_for_3_or_8_kelurahan(as_user, staff, magelang, data, url):

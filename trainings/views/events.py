@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ipsm.lib.forms import add_error_messages, add_service_error
-from ipsm.lib.query import parse_id
+from ipsm.lib.query import PAGE, parse_id
 from ipsm.lib.tables import BoundedRequestConfig
 from members.access import get_for_user, require_perm
 from members.models import Member
@@ -225,7 +225,7 @@ def invite(request, pk):
         return redirect(_safe_next(request) or request.get_full_path())
     invite_filter = InviteFilter(request.GET, queryset=candidates, organiser_codes=event.organiser_codes)
     members = invite_filter.qs.select_related("unit__region", "kelurahan").order_by("full_name", "pk")
-    page = Paginator(members, INVITE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(members, INVITE_PAGE_SIZE).get_page(request.GET.get(PAGE))
     return render(
         request, "trainings/event_invite.html", {"event": event, "filter": invite_filter, "page": page}
     )
