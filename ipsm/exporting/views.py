@@ -10,9 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.shortcuts import render
-from django.utils import timezone
 
-from cases.periods import parse_period
 from ipsm.dashboard import views as dashboard
 from ipsm.exporting.filters import ExportLogFilter
 from ipsm.lib.exports import LIST_LABELS, clean_filters, export_response
@@ -46,9 +44,8 @@ def logs_visible_to(user) -> QuerySet:
 def coverage_export(request, code, fmt):
     user = request.user
     region = dashboard._get_region(user, code)
-    text = request.GET.get("periode")
-    # As on the dashboard: a period out of range (the future, before 2000) is as none, the latest with data.
-    period = coverage_period(user, text if parse_period(text, timezone.localdate()) else None)
+    # As on the dashboard: a period out of range (cases.periods) is as none, the latest with data.
+    period = coverage_period(user, request.GET.get("periode"))
     ordering = dashboard._ordering(request.GET.get(SORT, ""))
     rows = dashboard._kelurahan(user, region.code, period)
     rows = rows.ordered(ordering) if ordering else rows.worst_first()

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 
 
 def add_service_error(
@@ -26,6 +26,3 @@ def add_error_messages(request, error: ValidationError) -> None:
     """A service's refusal as messages, for pages whose form is elsewhere (a button on another page)."""
     for message in error.messages:
         messages.error(request, message)
-
-
-__all__ = ["NON_FIELD_ERRORS", "add_error_messages", "add_service_error"]

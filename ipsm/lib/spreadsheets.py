@@ -533,6 +533,7 @@ def is_blank_row(values: tuple) -> bool:
 
 # Control characters (C0 and C1) other than tab and line breaks: nobody types them, they come from broken
 # exports, and PostgreSQL refuses NUL in text, so a cell holding one is a row error at the check.
+# A cell may hold tabs and line breaks (an address on two lines); a URL may not (ipsm.lib.query).
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
