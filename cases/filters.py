@@ -40,7 +40,7 @@ class CaseFilter(KecamatanFirstMixin, django_filters.FilterSet):
     )
     tanpa_psm = django_filters.ChoiceFilter(
         label=_("PSM"),
-        method="filter_without_psm",
+        method="filter_tanpa_psm",
         choices=[("1", _("Open cases without PSM"))],
         empty_label=_("All"),
     )
@@ -75,5 +75,5 @@ class CaseFilter(KecamatanFirstMixin, django_filters.FilterSet):
     def filter_region(self, queryset, name, region):
         return queryset.within(region.code)
 
-    def filter_without_psm(self, queryset, name, value):
-        return queryset.open().without_psm() if value == "1" else queryset
+    def filter_tanpa_psm(self, queryset, name, value):
+        return queryset.without_psm() if value == "1" else queryset

@@ -214,7 +214,9 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def without_psm(self) -> "CaseQuerySet":
-        return self.filter(psm__isnull=True)
+        """A case "tanpa PSM": open, and no PSM responsible for it (the mission: none should be). The case
+        list's `tanpa_psm=1`, the dashboard's count and the demo all mean this."""
+        return self.open().filter(psm__isnull=True)
 
     def count_by_category(self) -> models.QuerySet:
         """Counts only (no case's details): dicts of `category__number`, `category__name` and `count`,
@@ -448,7 +450,7 @@ class KelurahanQuerySet(RegionQuerySet):
             # A typed NULL without a period: the roll-up's SUM() needs to know the type.
             pmks=Cast(Value(None), integer) if period is None else _subquery_value(pmks, "total", integer),
             open_cases=count_subquery(open_cases),
-            open_cases_without_psm=count_subquery(open_cases.without_psm()),
+            open_cases_without_psm=count_subquery(Case.objects.filter(kelurahan_id=code).without_psm()),
             min_active_psm=Coalesce(
                 _subquery_value(target, "min_active_psm", integer), Value(DEFAULT_MIN_ACTIVE_PSM)
             ),
@@ -524,8 +526,9 @@ class KelurahanQuerySet(RegionQuerySet):
         """All the rows summed into one (None when there are none)."""
         return self.rolled_up(0, **extra_sums).first()
 
-    def without_psm(self) -> "KelurahanQuerySet":
-        """Kelurahan with PMKS in the period but no active PSM (call on a queryset `with_coverage()`)."""
+    def uncovered(self) -> "KelurahanQuerySet":
+        """A kelurahan "tanpa PSM" (the dashboard's count and page): PMKS in the period but no active PSM
+        (call on a queryset `with_coverage()`). Not to be confused with a case without PSM."""
         return self.filter(pmks_without_psm=1)
 
     def with_unit(self) -> "KelurahanQuerySet":

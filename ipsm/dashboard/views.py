@@ -85,7 +85,7 @@ def coverage_without_psm(request, code):
     region = _get_region(request.user, code)
     snapshot = _snapshot(region.code)
     period, periods = _period(request, snapshot)
-    rows = _kelurahan(request.user, region.code, period, snapshot).without_psm().with_unit()
+    rows = _kelurahan(request.user, region.code, period, snapshot).uncovered().with_unit()
     rows = rows.select_related("parent")
     rows = rows.worst_first() if snapshot else order_rows(rows, WORST_FIRST)
     context = {
