@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from cases.models import (
     Case,
@@ -12,11 +11,12 @@ from cases.models import (
     PmksCount,
     Referral,
 )
+from ipsm.lib.admin import HistoryAdmin, TabularInline
 from members.nik import mask_nik
 
 
 @admin.register(PmksCategory)
-class PmksCategoryAdmin(SimpleHistoryAdmin):
+class PmksCategoryAdmin(HistoryAdmin):
     """Rename, reorder or retire (untick "in use"); categories are never deleted once used."""
 
     list_display = ["number", "name", "abbreviation", "sort_order", "is_active"]
@@ -29,7 +29,7 @@ class PmksCategoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PmksCount)
-class PmksCountAdmin(SimpleHistoryAdmin):
+class PmksCountAdmin(HistoryAdmin):
     list_display = ["kelurahan", "category", "year", "semester", "count", "source", "data_date", "updated_by"]
     list_filter = ["year", "semester", "source", "category"]
     search_fields = ["kelurahan__code", "kelurahan__name"]
@@ -39,41 +39,41 @@ class PmksCountAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CoverageTarget)
-class CoverageTargetAdmin(SimpleHistoryAdmin):
+class CoverageTargetAdmin(HistoryAdmin):
     list_display = ["region", "min_active_psm", "max_pmks_per_psm", "updated_by", "updated_at"]
     search_fields = ["region__code", "region__name"]
     raw_id_fields = ["region", "updated_by"]
     list_select_related = ["region", "updated_by"]
 
 
-class CaseStatusChangeInline(admin.TabularInline):
+class CaseStatusChangeInline(TabularInline):
     model = CaseStatusChange
     extra = 0
     can_delete = False
     readonly_fields = ["old_status", "new_status", "close_reason", "note", "changed_on", "changed_by"]
 
 
-class CasePsmAssignmentInline(admin.TabularInline):
+class CasePsmAssignmentInline(TabularInline):
     model = CasePsmAssignment
     extra = 0
     can_delete = False
     readonly_fields = ["member", "assigned_on", "assigned_by"]
 
 
-class CaseActivityInline(admin.TabularInline):
+class CaseActivityInline(TabularInline):
     model = CaseActivity
     extra = 0
     readonly_fields = ["recorded_by", "recorded_at"]
 
 
-class ReferralInline(admin.TabularInline):
+class ReferralInline(TabularInline):
     model = Referral
     extra = 0
     readonly_fields = ["referred_by", "recorded_at"]
 
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
+class CaseAdmin(HistoryAdmin):
     list_display = [
         "pk",
         "person_name",

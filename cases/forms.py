@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case as CaseWhen
 from django.db.models import Q, When
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
@@ -155,17 +156,17 @@ class CaseStatusForm(forms.Form):
     """The next step of the workflow: only the moves allowed from the case's status are offered."""
 
     new_status = forms.ChoiceField(
-        label=_("new status"),
+        label=capfirst(_("new status")),
         error_messages={"invalid_choice": _("This case cannot move to that status from its current one.")},
     )
     close_reason = forms.ChoiceField(
-        label=_("reason for closing"),
+        label=capfirst(_("reason for closing")),
         choices=[("", "---------"), *CloseReason.choices],
         required=False,
         help_text=_("Only when the case is closed."),
     )
-    changed_on = forms.DateField(label=_("date"), widget=DateInput())
-    status_note = forms.CharField(label=_("note"), max_length=255, required=False)
+    changed_on = forms.DateField(label=capfirst(_("date")), widget=DateInput())
+    status_note = forms.CharField(label=capfirst(_("note")), max_length=255, required=False)
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -219,7 +220,7 @@ class AssignPsmForm(forms.Form):
     SEARCH_LIMIT = 50
 
     member = forms.ModelChoiceField(
-        label=_("responsible PSM"),
+        label=capfirst(_("responsible PSM")),
         queryset=Member.objects.none(),
         required=False,
         empty_label=_("(no PSM)"),
@@ -227,7 +228,7 @@ class AssignPsmForm(forms.Form):
             "invalid_choice": _("Choose an active PSM of an IPSM unit in the same kab/kota as the case.")
         },
     )
-    assigned_on = forms.DateField(label=_("date"), widget=DateInput())
+    assigned_on = forms.DateField(label=capfirst(_("date")), widget=DateInput())
 
     def __init__(self, *args, case: Case, user, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -278,8 +279,10 @@ def _before_report_error(case: Case) -> ValidationError:
 
 
 class ActivityForm(forms.Form):
-    done_on = forms.DateField(label=_("date"), widget=DateInput())
-    description = forms.CharField(label=_("what was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    done_on = forms.DateField(label=capfirst(_("date")), widget=DateInput())
+    description = forms.CharField(
+        label=capfirst(_("what was done")), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -319,13 +322,13 @@ class ReferralOutcomeForm(forms.Form):
     """What came of a waiting referral. Shown once per referral, so the page gives each its own prefix."""
 
     outcome = forms.ChoiceField(
-        label=_("outcome"),
+        label=capfirst(_("outcome")),
         choices=[
             (value, label) for value, label in ReferralOutcome.choices if value != ReferralOutcome.MENUNGGU
         ],
     )
-    outcome_on = forms.DateField(label=_("date"), widget=DateInput())
-    note = forms.CharField(label=_("note"), max_length=255, required=False)
+    outcome_on = forms.DateField(label=capfirst(_("date")), widget=DateInput())
+    note = forms.CharField(label=capfirst(_("note")), max_length=255, required=False)
 
     def __init__(self, *args, referral: Referral, **kwargs):
         kwargs.setdefault("prefix", f"referral-{referral.pk}")

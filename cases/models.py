@@ -409,11 +409,22 @@ class Referral(models.Model):
 
 
 class CoverageStatus(models.TextChoices):
-    """Ordered worst first: the value is the sort rank."""
+    """Ordered worst first: the value is the sort rank. A kelurahan without PMKS figures for the period has
+    no status (NO_DATA, after the others): "enough PSM" or "no PSM" would claim what nobody counted."""
 
     TANPA_PSM = "0", _("No PSM (tanpa PSM)")
     KURANG = "1", _("PSM short")
     CUKUP = "2", _("Enough PSM")
+    NO_DATA = "3", _("No PMKS figures yet")
+
+
+# How many kelurahan of a group have each status: the names of the roll-up's counts (_ROLLUP).
+STATUS_COUNTS = {
+    CoverageStatus.TANPA_PSM: "kelurahan_status_tanpa_psm",
+    CoverageStatus.KURANG: "kelurahan_status_kurang",
+    CoverageStatus.CUKUP: "kelurahan_status_cukup",
+    CoverageStatus.NO_DATA: "kelurahan_without_pmks",
+}
 
 
 def _subquery_value(queryset, field: str, output_field) -> models.Subquery:
@@ -472,13 +483,15 @@ class KelurahanQuerySet(RegionQuerySet):
             psm_needed=Greatest(F("psm_target") - F("active_psm"), Value(0), output_field=integer),
             pmks_per_psm=F("pmks") * 1.0 / NullIf(F("active_psm"), 0),
             coverage_status=CaseWhen(
+                When(pmks__isnull=True, then=Value(CoverageStatus.NO_DATA)),
                 When(active_psm=0, then=Value(CoverageStatus.TANPA_PSM)),
                 When(psm_needed__gt=0, then=Value(CoverageStatus.KURANG)),
                 default=Value(CoverageStatus.CUKUP),
                 output_field=models.CharField(),
             ),
             pmks_without_psm=CaseWhen(When(active_psm=0, pmks__gt=0, then=1), default=0),
-            is_short=CaseWhen(When(psm_needed__gt=0, then=1), default=0),
+            # Short of PSM against the period's PMKS: not a kelurahan without figures (its status says so).
+            is_short=CaseWhen(When(psm_needed__gt=0, pmks__isnull=False, then=1), default=0),
         )
 
     def counted_once(self, names: Sequence[str]) -> "KelurahanQuerySet":
@@ -493,6 +506,14 @@ class KelurahanQuerySet(RegionQuerySet):
             **{name: getattr(counts.col, name) for name in names}
         )
         return with_cte(counts, select=rows)
+
+    def matching(self, text: str) -> "KelurahanQuerySet":
+        """`matches`: whether the kelurahan's name contains `text` (any case); True for every row without
+        text. An annotation rather than a filter so that a page that reads a whole region's rows for its
+        totals picks the matching ones out of them (filter(matches=True) where the database pages)."""
+        text = text.strip()
+        matches = Q(name__icontains=text) if text else Q(pk__isnull=False)
+        return self.annotate(matches=models.ExpressionWrapper(matches, output_field=models.BooleanField()))
 
     def worst_first(self) -> "KelurahanQuerySet":
         # Plain order_by (DESC puts NULLs first, but none of these is ever NULL): the snapshot's index
@@ -551,7 +572,8 @@ class KelurahanQuerySet(RegionQuerySet):
         )
 
 
-# What a group of kelurahan adds up to; the worst kelurahan sets the group's status. The sums reuse the
+# What a group of kelurahan adds up to. A group has no status of its own: it counts its kelurahan per status
+# (STATUS_COUNTS; the worst one alone would paint a kecamatan red for one kelurahan). The sums reuse the
 # per-kelurahan names, so an entry must not refer to a name that an earlier entry has already replaced.
 _ROLLUP = {
     "kelurahan_count": Count("code"),
@@ -563,7 +585,7 @@ _ROLLUP = {
     "open_cases_without_psm": Sum("open_cases_without_psm"),
     "kelurahan_without_psm": Sum("pmks_without_psm"),
     "kelurahan_short": Sum("is_short"),
-    "coverage_status": Min("coverage_status"),
+    **{name: Count("code", filter=Q(coverage_status=status)) for status, name in STATUS_COUNTS.items()},
 }
 
 
@@ -585,8 +607,13 @@ def roll_up(rows: Iterable, code_length: int, **extra_sums) -> list[dict]:
 
 
 def _aggregate(aggregate: models.Aggregate, rows: list):
-    """Count, Sum or Min of one annotation over rows as SQL does it: NULLs skipped, NULL when none is left."""
+    """Count, Sum or Min of one annotation over rows as SQL does it: NULLs skipped, NULL when none is left;
+    a filter of plain equalities (Q(name=value, ...)) as FILTER (WHERE ...) does it."""
     source = aggregate.get_source_expressions()[0].name
+    if aggregate.filter is not None:
+        rows = [
+            row for row in rows if all(getattr(row, name) == value for name, value in _equalities(aggregate))
+        ]
     values = [value for row in rows if (value := getattr(row, source)) is not None]
     if isinstance(aggregate, Count):
         return len(values)
@@ -597,6 +624,22 @@ def _aggregate(aggregate: models.Aggregate, rows: list):
     if isinstance(aggregate, Min):
         return min(values)
     raise TypeError(f"No Python counterpart for {aggregate!r}")
+
+
+def _equalities(aggregate: models.Aggregate) -> list[tuple[str, object]]:
+    condition = aggregate.filter
+    if (
+        condition.connector != Q.AND
+        or condition.negated
+        or not all(isinstance(child, tuple) and "__" not in child[0] for child in condition.children)
+    ):
+        raise TypeError(f"No Python counterpart for the filter of {aggregate!r}")
+    return condition.children
+
+
+def status_counts(row: dict) -> list[tuple[str, int]]:
+    """A rolled-up row's kelurahan per status, worst first, statuses without kelurahan left out."""
+    return [(status, row[name]) for status, name in STATUS_COUNTS.items() if row.get(name)]
 
 
 def order_rows(rows: Iterable, ordering: Sequence[str]) -> list:

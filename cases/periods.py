@@ -2,8 +2,10 @@
 
 The one place that parses a period (bounded: FIRST_YEAR to next year), names it and says which is the
 default when none (or junk) is asked for. Every page, export, import and command goes through here:
-- counts and coverage (the dashboard, the PMKS grid, their exports): the latest period with figures;
-- the indicator report and its export: the latest finished year with data.
+- counts and coverage (the dashboard, the PMKS grid, their exports): the latest period with figures the
+  user sees, the same for every region they open (a drill-down link carries the period it was made for);
+- the indicator report and its export: the last finished year, whatever the region's data, so that two
+  regions' reports opened side by side cover the same year (a figure the year lacks says why).
 """
 
 import datetime
@@ -80,12 +82,10 @@ def latest_with_data(with_data: list[Period], *, otherwise: Period | None) -> Pe
     return with_data[0] if with_data else otherwise
 
 
-def latest_finished_year(years: list[int], today: datetime.date | None = None) -> Period:
-    """The default period of the indicator report: the latest finished year with data (`years`, newest
-    first), else this year."""
-    this_year = (today or timezone.localdate()).year
-    finished = [year for year in years if year < this_year]
-    return Period(finished[0] if finished else this_year)
+def last_finished_year(today: datetime.date | None = None) -> Period:
+    """The default period of the indicator report: the year before this one, for every region (its figures
+    are final; the running year is one choice away)."""
+    return Period((today or timezone.localdate()).year - 1)
 
 
 def asked_period(text: str | None, default: Callable[[], Period | None]) -> tuple[Period | None, str]:

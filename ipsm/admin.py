@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from ipsm.lib.admin import ModelAdmin
 from ipsm.lib.exports import LIST_LABELS
 from ipsm.models import ExportLog, ImportJob
 
 
 @admin.register(ExportLog)
-class ExportLogAdmin(admin.ModelAdmin):
+class ExportLogAdmin(ModelAdmin):
     """The export log, read-only: a record of who took data out is never edited or deleted by hand."""
 
     list_display = ["created_at", "user", "list_label", "file_format", "row_count", "nik_masked"]
@@ -31,7 +32,7 @@ class ExportLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(ModelAdmin):
     """Imports, read-only, for administrators looking into a user's problem. The file itself is never shown
     (it holds personal data, and is wiped once the import ends); deleting a job deletes its row outcomes."""
 

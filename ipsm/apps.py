@@ -7,6 +7,7 @@ class IpsmConfig(AppConfig):
     verbose_name = "IPSM"
 
     def ready(self) -> None:
+        from ipsm import language  # noqa: F401  (its login receiver restores a person's language)
         from ipsm.roles import sync_role_groups
 
         # Groups and their permissions are defined in code (ipsm/roles.py) and kept in step after migrate.

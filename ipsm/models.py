@@ -136,3 +136,19 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.list_name} ({self.file_format}) {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LanguagePreference(models.Model):
+    """The language a person picked with the switcher (ipsm.language); without one, Indonesian."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("language preference")
+        verbose_name_plural = _("language preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

@@ -65,13 +65,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     STAFF: _READ
     + _ROSTER
     + ["members.add_unit", "members.change_unit", "members.transfer_member", "members.merge_member"]
+    # Their office's profile for the print-outs (letterhead, signatory, logo): kept by staff, read by heads.
+    + ["members.view_officeprofile", "members.add_officeprofile", "members.change_officeprofile"]
     + _COUNTS
     + _CASES
     + _TRAINING_READ
     + _TRAINING_WRITE
     # Who changed what, who took data out: the activity log (ipsm.audit.activity), UU PDP 27/2022.
     + ["ipsm.view_exportlog"],
-    VIEWER: _READ + _COUNTS + _TRAINING_READ,
+    VIEWER: _READ + _COUNTS + _TRAINING_READ + ["members.view_officeprofile"],
     # A coordinator sees the training history of their unit's members, not the events' pages.
     COORDINATOR: _READ + _ROSTER + _COUNTS + ["trainings.view_participant"],
 }

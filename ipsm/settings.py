@@ -69,9 +69,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "simple_history",
-    "axes",
+    "ipsm.third_party_apps.AxesConfig",
     "django_tasks",
-    "django_tasks_db",
+    "ipsm.third_party_apps.TasksDatabaseConfig",
     "members",
     "cases",
     "trainings",
@@ -86,7 +86,8 @@ MIDDLEWARE = [
     "ipsm.middleware.RefuseControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Indonesian unless the person picked English (not the browser's Accept-Language): ipsm/language.py.
+    "ipsm.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -248,6 +249,12 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 400 * 1
 IMPORT_MAX_SECONDS = env_int("IMPORT_MAX_SECONDS", 300)
 # Rows of the preview kept per outcome (error, new, ...); the rest are counted on the job, not stored.
 IMPORT_MAX_LISTED_ROWS = env_int("IMPORT_MAX_LISTED_ROWS", 500)
+
+# Member photos and office logos (ipsm.lib.images): kept under PRIVATE_MEDIA_ROOT, which no URL serves (views
+# hand a file out after checking who asks); back it up with the database. An upload larger than
+# IMAGE_MAX_UPLOAD_BYTES is refused before Pillow reads it.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT") or BASE_DIR / "var" / "private")
+IMAGE_MAX_UPLOAD_BYTES = env_int("IMAGE_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 
 # A NIK's masked digits are a date: searches by whole NIK are limited per user (members.services.look_up_nik).
 NIK_SEARCHES_PER_HOUR = env_int("NIK_SEARCHES_PER_HOUR", 20)

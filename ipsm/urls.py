@@ -1,13 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
+from ipsm import language
 from ipsm.audit import views as activity_views
 from ipsm.dashboard import printing as print_views
 from ipsm.dashboard import views as dashboard
 
-admin.site.site_header = "IPSM"
-admin.site.site_title = "IPSM"
+admin.site.site_header = _("IPSM administration")
+admin.site.site_title = _("IPSM administration")
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
@@ -17,7 +19,7 @@ urlpatterns = [
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("aktivitas/", activity_views.activity_log, name="activity"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("members.urls")),
     path("", include("cases.urls")),

@@ -1,31 +1,35 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from ipsm.lib.admin import HistoryAdmin, ModelAdmin, NamedFieldsMixin, StackedInline, TabularInline
 from ipsm.lib.forms import add_error_messages
 from ipsm.login import locked_out_subquery, unlock
-from members import services
+from members import office, services
 from members.forms import MergeForm, merged_message
 from members.models import (
+    KABKOTA_LEVELS,
     Assignment,
     BoardPosition,
     DuplicateDismissal,
     Member,
+    MemberPhoto,
+    OfficeProfile,
     Region,
     StatusChange,
     Transfer,
     Unit,
 )
+from members.print_forms import OfficeProfileForm
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ModelAdmin):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
@@ -35,7 +39,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(HistoryAdmin):
     list_display = ["__str__", "region_code", "sk_number", "sk_date", "roster_confirmed_at"]
     list_filter = ["region__level", "sk_date"]
     search_fields = ["region__name", "region__code", "sk_number"]
@@ -47,7 +51,7 @@ class UnitAdmin(SimpleHistoryAdmin):
         return unit.region_id
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(TabularInline):
     model = StatusChange
     extra = 0
     readonly_fields = [
@@ -62,7 +66,7 @@ class StatusChangeInline(admin.TabularInline):
     can_delete = False
 
 
-class TransferInline(admin.TabularInline):
+class TransferInline(TabularInline):
     model = Transfer
     fk_name = "member"
     extra = 0
@@ -71,7 +75,7 @@ class TransferInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(HistoryAdmin):
     # The change list links to the duplicate review page (templates/admin/members/member/change_list.html).
     list_display = ["full_name", "kta_number", "masked_nik", "sex", "unit", "status", "joined_on"]
     list_filter = [
@@ -127,7 +131,7 @@ class MemberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DuplicateDismissal)
-class DuplicateDismissalAdmin(admin.ModelAdmin):
+class DuplicateDismissalAdmin(ModelAdmin):
     list_display = ["member_a", "member_b", "dismissed_by", "dismissed_at"]
     search_fields = [
         "member_a__full_name",
@@ -140,7 +144,7 @@ class DuplicateDismissalAdmin(admin.ModelAdmin):
 
 
 @admin.register(BoardPosition)
-class BoardPositionAdmin(SimpleHistoryAdmin):
+class BoardPositionAdmin(HistoryAdmin):
     list_display = ["member", "role", "unit", "term_starts_on", "term_ends_on", "ended_on"]
     list_filter = ["role", "term_ends_on", ("ended_on", admin.EmptyFieldListFilter)]
     search_fields = ["member__full_name", "unit__region__name"]
@@ -149,7 +153,7 @@ class BoardPositionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(ModelAdmin):
     list_display = ["member", "old_status", "new_status", "reason", "changed_on", "changed_by"]
     list_filter = ["new_status", "reason", "changed_on"]
     search_fields = ["member__full_name", "=member__kta_number"]
@@ -158,7 +162,7 @@ class StatusChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(admin.ModelAdmin):
+class TransferAdmin(ModelAdmin):
     list_display = ["member", "from_unit", "to_unit", "transferred_on", "transferred_by"]
     list_filter = ["transferred_on"]
     search_fields = ["member__full_name", "=member__kta_number"]
@@ -167,14 +171,14 @@ class TransferAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ModelAdmin):
     list_display = ["user", "region", "unit"]
     search_fields = ["user__username", "region__name", "unit__region__name"]
     raw_id_fields = ["user", "region", "unit"]
     list_select_related = ["user", "region", "unit__region"]
 
 
-class AssignmentInline(admin.StackedInline):
+class AssignmentInline(StackedInline):
     model = Assignment
     raw_id_fields = ["region", "unit"]
     extra = 0
@@ -183,13 +187,24 @@ class AssignmentInline(admin.StackedInline):
 
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class IpsmGroupAdmin(NamedFieldsMixin, GroupAdmin):
+    """Roles are defined in code (ipsm/roles.py); the admin shows them with a plain permission list."""
+
+    filter_horizontal = ()
 
 
 @admin.register(User)
-class IpsmUserAdmin(UserAdmin):
+class IpsmUserAdmin(NamedFieldsMixin, UserAdmin):
     """Django's user admin with the user's region or unit beside their groups (roles)."""
 
     inlines = [*UserAdmin.inlines, AssignmentInline]
+    # Plain multiple selects: the two-pane widget's search icon carries ARIA attributes a <span> may not have
+    # (axe-core: aria-prohibited-attr), and its buttons stayed English.
+    filter_horizontal = ()
     list_display = [*UserAdmin.list_display, "role_scope", "login_locked"]
     list_select_related = ["assignment__region", "assignment__unit__region"]
     list_filter = [*UserAdmin.list_filter, "groups"]
@@ -216,3 +231,55 @@ class IpsmUserAdmin(UserAdmin):
     def role_scope(self, user):
         assignment = getattr(user, "assignment", None)
         return str(assignment.unit or assignment.region) if assignment else "—"
+
+
+@admin.register(OfficeProfile)
+class OfficeProfileAdmin(HistoryAdmin):
+    """The office page's form: a logo goes through the same checks (members.office.save_office_profile)."""
+
+    form = OfficeProfileForm
+    list_display = ["name", "region", "head_name", "signing_city", "card_validity_years"]
+    search_fields = ["name", "region__code", "region__name", "head_name"]
+    list_select_related = ["region"]
+
+    def get_fields(self, request, obj=None):
+        # The form offers to remove a logo only where there is one.
+        return [
+            "region",
+            *OfficeProfileForm.Meta.fields,
+            "logo_upload",
+            *(["remove_logo"] if obj and obj.logo else []),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["region"] if obj else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region":
+            kwargs["queryset"] = Region.objects.filter(level__in=KABKOTA_LEVELS)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        office.save_office_profile(
+            profile=obj,
+            logo=form.cleaned_data.get("logo_upload"),
+            remove_logo=form.cleaned_data.get("remove_logo", False),
+            by=request.user,
+        )
+
+
+@admin.register(MemberPhoto)
+class MemberPhotoAdmin(HistoryAdmin):
+    """Who uploaded which member's photo, and its history; photos are uploaded and removed on the member
+    page (members/views/photos.py), which checks and re-encodes them."""
+
+    list_display = ["member", "uploaded_by", "uploaded_at"]
+    search_fields = ["member__full_name", "=member__kta_number"]
+    readonly_fields = ["member", "width", "height", "uploaded_by", "uploaded_at"]
+    list_select_related = ["member", "uploaded_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

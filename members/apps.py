@@ -11,3 +11,8 @@ class MembersConfig(AppConfig):
         from members.importers import MemberImporter
 
         register_importer(MemberImporter)
+
+        from members import office
+        from members.panels import register_merge_handler
+
+        register_merge_handler(office.move_member_photo, relations=office.MERGE_RELATIONS)

@@ -91,6 +91,9 @@ class MemberFilter(KecamatanFirstMixin, django_filters.FilterSet):
 
 
 class UnitFilter(django_filters.FilterSet):
+    """Search by the name of the unit's region, and filters; one GET form (a unit name is no secret)."""
+
+    cari = django_filters.CharFilter(label=_("Search"), method="filter_search")
     kecamatan = django_filters.ModelChoiceFilter(
         label=_("Kecamatan"), queryset=Region.objects.none(), method="filter_region"
     )
@@ -102,15 +105,23 @@ class UnitFilter(django_filters.FilterSet):
 
     class Meta:
         model = Unit
-        fields = ["kecamatan", "perlu_perhatian"]
+        fields = ["cari", "kecamatan", "perlu_perhatian"]
 
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.filters["kecamatan"].queryset = Region.objects.visible_to(user).filter(
             level=RegionLevel.KECAMATAN
         )
+        self.filters["cari"].field.widget.input_type = "search"
+        self.filters["cari"].field.widget.attrs.update(
+            {"class": "form-control", "placeholder": _("Name of the desa/kelurahan")}
+        )
         for name in ("kecamatan", "perlu_perhatian"):
             self.filters[name].field.widget.attrs["class"] = "form-select form-select-sm js-autosubmit"
+
+    def filter_search(self, queryset, name, value):
+        # The unit is named after its region: "IPSM Kel. Rejowinangun Utara" is found by "rejowinangun".
+        return queryset.filter(region__name__icontains=value.strip())
 
     def filter_region(self, queryset, name, region):
         return queryset.filter(region__code__startswith=region.code)

@@ -1,10 +1,12 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ipsm.lib.concurrency import VersionedFormMixin
 from ipsm.lib.dates import years_after
+from ipsm.lib.query import parse_id
 from members.access import NIK_CANNOT_BE_REGISTERED, NikPolicy, scope_of
 from members.models import (
     KABKOTA_LEVELS,
@@ -22,7 +24,7 @@ from members.models import (
 from members.nik import normalize_nik, parse_nik
 from members.panels import activation_warnings
 from members.phone import normalize_phone
-from members.rules import PROFILE_FIELDS, normalize_rt_rw
+from members.rules import MIN_AGE_AT_JOINING, PROFILE_FIELDS, normalize_rt_rw
 
 USUAL_TERM_YEARS = 5
 
@@ -34,10 +36,23 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def _villages_for(user, unit: Unit | None):
+    """Where a member of `unit` may live: a desa/kelurahan of its kab/kota. With the unit still to be chosen,
+    those of the user's kab/kota; None for a wider scope (a province, the country), whose list would be too
+    long for a page: the list then waits for the unit."""
+    villages = Region.objects.villages()
+    if unit is not None:
+        return villages.within(unit.region.kabkota_code)
+    scope = scope_of(user)
+    if len(scope.region_code) >= len("33.71"):
+        return villages.within(scope.region_code)
+    return None
+
+
 class MemberForm(VersionedFormMixin, forms.ModelForm):
-    """A member's profile. The unit is fixed by the page. The member rules (NIK against sex and birth date,
-    age, dates) are Member.clean()'s (members.rules), which ModelForm validation runs; this form normalises
-    what people type and refuses a NIK registered to someone else."""
+    """A member's profile. The unit is fixed by the page (or chosen: UnitChoiceMemberForm). The member rules
+    (NIK against sex and birth date, age, dates) are Member.clean()'s (members.rules), which ModelForm
+    validation runs; this form normalises what people type and refuses a NIK registered to someone else."""
 
     stale_message = _(
         "This member's data was changed by someone else after you opened this page. Your changes were not "
@@ -61,14 +76,32 @@ class MemberForm(VersionedFormMixin, forms.ModelForm):
             "kelurahan": _("Where the member lives (the KTP address)."),
         }
 
-    def __init__(self, *args, user, unit: Unit, **kwargs):
+    def __init__(self, *args, user, unit: Unit | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.unit = unit
-        self.fields["kelurahan"].queryset = Region.objects.villages().within(unit.region.kabkota_code)
+        kelurahan = self.fields["kelurahan"]
+        villages = _villages_for(user, unit)
+        kelurahan.queryset = Region.objects.none() if villages is None else villages
+        if villages is None:
+            kelurahan.empty_label = _("(choose the IPSM unit first)")
         if not self.instance.pk:
-            self.fields["kelurahan"].initial = unit.region if unit.region.is_village else None
+            kelurahan.initial = unit.region if unit and unit.region.is_village else None
             self.fields["joined_on"].initial = timezone.localdate()
+        # Phone keyboards; no autofill: whoever types is rarely the member.
+        for name, mode in (("phone", "tel"), ("rt", "numeric"), ("rw", "numeric")):
+            self.fields[name].widget.attrs.update(inputmode=mode, autocomplete="off")
+        # static/js/member_form.js fills sex and date of birth from the NIK as it is typed (the server still
+        # checks all three against each other, members.rules); a two-digit year is read as the latest
+        # century in which the member is old enough to join.
+        self.fields["nik"].widget.attrs.update(
+            {
+                "data-fills-from-nik": "",
+                "data-min-age": MIN_AGE_AT_JOINING,
+                "data-reading-female": _("By this NIK: female, born {date}."),
+                "data-reading-male": _("By this NIK: male, born {date}."),
+            }
+        )
 
     def clean_nik(self) -> str:
         nik = normalize_nik(self.cleaned_data["nik"])
@@ -105,7 +138,7 @@ class NewMemberForm(MemberForm):
     """Registering: also the starting status (existing PSM may be entered as already active)."""
 
     status = forms.ChoiceField(
-        label=_("status"),
+        label=capfirst(_("status")),
         choices=[
             (MemberStatus.CALON, MemberStatus.CALON.label),
             (MemberStatus.AKTIF, MemberStatus.AKTIF.label),
@@ -117,20 +150,54 @@ class NewMemberForm(MemberForm):
         fields = [*MemberForm.Meta.fields, "status"]
 
 
+class UnitChoiceMemberForm(NewMemberForm):
+    """Registering from the member list: the unit is chosen in the form among those the user sees. A
+    coordinator sees one unit: it is preset and the field disabled, so a unit posted anyway is ignored."""
+
+    unit = forms.ModelChoiceField(label=_("IPSM unit"), queryset=Unit.objects.none())
+    field_order = ["unit"]
+
+    def __init__(self, data=None, *args, user, requested_unit: str | None = None, **kwargs):
+        units = Unit.objects.visible_to(user).select_related("region__parent").order_by("region__name")
+        own = scope_of(user).unit_id
+        # The unit's kab/kota decides the kelurahan list before validation: the raw value (posted, or
+        # ?unit= from the list's filter), if it names a unit the user sees; the field refuses anything else.
+        raw = own or parse_id(data.get("unit") if data is not None else requested_unit)
+        unit = units.filter(pk=raw).first() if raw else None
+        super().__init__(data, *args, user=user, unit=unit, **kwargs)
+        field = self.fields["unit"]
+        field.queryset = units
+        field.initial = unit
+        field.label_from_instance = _unit_label
+        if own:
+            field.disabled = True
+            field.help_text = _("You register members of your own unit.")
+
+
+def _unit_label(unit: Unit) -> str:
+    return f"{unit.region} ({unit.region.parent})" if unit.region.parent_id else str(unit.region)
+
+
 class StatusChangeForm(forms.Form):
-    new_status = forms.ChoiceField(label=_("new status"))
+    new_status = forms.ChoiceField(label=capfirst(_("new status")))
     reason = forms.ChoiceField(
-        label=_("reason"), choices=[("", "---------"), *InactiveReason.choices], required=False
+        label=capfirst(_("reason")), choices=[("", "---------"), *InactiveReason.choices], required=False
     )
-    changed_on = forms.DateField(label=_("date"), widget=DateInput())
-    note = forms.CharField(label=_("note"), max_length=255, required=False)
+    changed_on = forms.DateField(label=capfirst(_("date")), widget=DateInput())
+    note = forms.CharField(label=capfirst(_("note")), max_length=255, required=False)
     # Hidden until an activation check warns; then a checkbox that must be ticked to go ahead.
     confirm = forms.BooleanField(label=_("Proceed anyway"), required=False, widget=forms.HiddenInput)
+    # Becoming inactive takes the member off the active roster: the page asks once more, nothing changes
+    # until this box is ticked.
+    confirm_inactive = forms.BooleanField(
+        label=_("Yes, make this member inactive"), required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, member: Member, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
         self.warnings: list[str] = []
+        self.confirming_inactive = False
         self.fields["new_status"].choices = [
             (status, MemberStatus(status).label) for status in member.allowed_next_statuses()
         ]
@@ -138,8 +205,13 @@ class StatusChangeForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("new_status") == MemberStatus.NONAKTIF and not cleaned.get("reason"):
-            self.add_error("reason", _("Choose why the member becomes inactive."))
+        if cleaned.get("new_status") == MemberStatus.NONAKTIF:
+            if not cleaned.get("reason"):
+                self.add_error("reason", _("Choose why the member becomes inactive."))
+            self.confirming_inactive = True
+            self.fields["confirm_inactive"].widget = forms.CheckboxInput()
+            if not cleaned.get("confirm_inactive"):
+                self.add_error("confirm_inactive", _("Check the above, then tick this box to confirm."))
         if cleaned.get("changed_on") and cleaned["changed_on"] > timezone.localdate():
             self.add_error("changed_on", _("The date cannot be in the future."))
         # Becoming active, from calon or back from nonaktif: the registered checks (e.g. bimtek dasar) apply.
@@ -159,9 +231,9 @@ class StatusChangeForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_unit = forms.ModelChoiceField(label=_("to unit"), queryset=Unit.objects.none())
-    transferred_on = forms.DateField(label=_("date"), widget=DateInput())
-    note = forms.CharField(label=_("note"), max_length=255, required=False)
+    to_unit = forms.ModelChoiceField(label=capfirst(_("to unit")), queryset=Unit.objects.none())
+    transferred_on = forms.DateField(label=capfirst(_("date")), widget=DateInput())
+    note = forms.CharField(label=capfirst(_("note")), max_length=255, required=False)
 
     def __init__(self, *args, member: Member, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -229,7 +301,7 @@ class BoardPositionForm(forms.ModelForm):
 
 
 class EndPositionForm(forms.Form):
-    ended_on = forms.DateField(label=_("left the seat on"), widget=DateInput())
+    ended_on = forms.DateField(label=capfirst(_("left the seat on")), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

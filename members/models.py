@@ -10,6 +10,7 @@ import datetime
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce, Upper
@@ -17,9 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ipsm.lib.images import PrivateStorage
 from members.access import scope_of
 from members.duplicates import DuplicatePairs
 from members.nik import mask_nik
+from members.nip import format_nip, nip_problems
 from members.phone import mask_phone
 from members.rules import member_problems
 
@@ -620,3 +623,138 @@ class NikSearch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.masked_nik} {self.outcome}"
+
+
+# --- Official print-outs: the office that issues them, the member's photo ----------------------------------
+
+DEFAULT_HEAD_TITLE = "Kepala Dinas Sosial"
+DEFAULT_CARD_VALIDITY_YEARS = 5
+
+
+class OfficeProfileQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "OfficeProfileQuerySet":
+        """The offices whose print-outs the user may see: those of their kab/kota (or inside their wider
+        region), and for a coordinator the office of their unit's kab/kota (it issues their members' cards).
+        """
+        scope = scope_of(user)
+        if scope.everything:
+            return self.all()
+        if scope.region_code:
+            return self.filter(Q(region__code__startswith=scope.region_code) | Q(pk=scope.region_code[:5]))
+        if scope.unit_region_code:
+            return self.filter(pk=scope.unit_region_code[:5])
+        return self.none()
+
+
+class OfficeProfile(models.Model):
+    """The Dinas Sosial of a kab/kota as its print-outs show it: the letterhead (name, address, logo), who
+    signs (the head of office, with NIP and title) and where, and how long its member cards are valid.
+
+    Kept by the office's own staff (members/views/office.py); the logo goes through members.office."""
+
+    region = models.OneToOneField(
+        Region,
+        verbose_name=_("kab/kota"),
+        primary_key=True,
+        on_delete=models.PROTECT,
+        related_name="office_profile",
+    )
+    name = models.CharField(_("office name"), max_length=150, help_text=_("e.g. Dinas Sosial Kota Magelang"))
+    address = models.CharField(_("address"), max_length=255)
+    # A PNG drawn anew from the upload's pixels (ipsm.lib.images), in private storage.
+    logo = models.FileField(
+        _("logo"), storage=PrivateStorage(), upload_to="logos/", blank=True, editable=False
+    )
+    head_name = models.CharField(
+        _("head of office"), max_length=150, help_text=_("Name with academic titles, as signed.")
+    )
+    head_nip = models.CharField(_("NIP of the head of office"), max_length=18)
+    head_title = models.CharField(
+        _("title of the head of office"), max_length=150, default=DEFAULT_HEAD_TITLE
+    )
+    signing_city = models.CharField(
+        _("place of signing"),
+        max_length=100,
+        help_text=_("Printed before the date: Magelang, 13 November 2024."),
+    )
+    card_validity_years = models.PositiveSmallIntegerField(
+        _("member card validity (years)"),
+        default=DEFAULT_CARD_VALIDITY_YEARS,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    # Who saved is the history's own user; the timestamp is its date.
+    history = HistoricalRecords(excluded_fields=["updated_at", "updated_by"])
+    objects = OfficeProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["region_id"]
+        verbose_name = _("office profile")
+        verbose_name_plural = _("office profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(head_nip__regex=r"^[0-9]{18}$"), name="office_head_nip_18_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(card_validity_years__gte=1, card_validity_years__lte=10),
+                name="office_card_validity_1_to_10_years",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        problems = {}
+        if self.region_id and self.region.level not in KABKOTA_LEVELS:
+            problems["region"] = _("An office profile belongs to a kab/kota.")
+        if self.head_nip:
+            nip = nip_problems(self.head_nip)
+            if nip:
+                problems["head_nip"] = nip
+        if problems:
+            raise ValidationError(problems)
+
+    @property
+    def head_nip_display(self) -> str:
+        return format_nip(self.head_nip)
+
+
+class MemberPhotoQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "MemberPhotoQuerySet":
+        return self.filter(member__in=Member.objects.visible_to(user))
+
+
+class MemberPhoto(models.Model):
+    """A member's pas foto for the member card: a JPEG drawn anew from the upload's pixels (no EXIF, no GPS),
+    in private storage, shown only to whoever may see the member (members.photos)."""
+
+    member = models.OneToOneField(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="photo"
+    )
+    image = models.FileField(_("photo"), storage=PrivateStorage(), upload_to="photos/", editable=False)
+    width = models.PositiveSmallIntegerField(editable=False)
+    height = models.PositiveSmallIntegerField(editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    history = HistoricalRecords()
+    objects = MemberPhotoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("member photo")
+        verbose_name_plural = _("member photos")
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.image.name}"

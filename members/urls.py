@@ -3,6 +3,8 @@ from django.urls import path
 from members.views import duplicates as duplicate_views
 from members.views import exports as export_views
 from members.views import history as history_views
+from members.views import office as office_views
+from members.views import photos as photo_views
 from members.views import printing as print_views
 from members.views import registry as views
 
@@ -11,6 +13,7 @@ app_name = "members"
 urlpatterns = [
     path("anggota/", views.member_list, name="list"),
     path("anggota/cari/", views.member_search, name="search"),
+    path("anggota/tambah/", views.member_add, name="add"),
     path("anggota/duplikat/", duplicate_views.duplicate_list, name="duplicates"),
     path("anggota/duplikat/<int:a>-<int:b>/gabungkan/", duplicate_views.member_merge, name="merge"),
     path(
@@ -24,6 +27,9 @@ urlpatterns = [
     path("anggota/<int:pk>/status/", views.member_status, name="status"),
     path("anggota/<int:pk>/mutasi/", views.member_transfer, name="transfer"),
     path("anggota/<int:pk>/kartu/", print_views.member_card, name="card"),
+    path("anggota/<int:pk>/foto/", photo_views.member_photo, name="photo"),
+    path("anggota/<int:pk>/foto/unggah/", photo_views.member_photo_upload, name="photo_upload"),
+    path("anggota/<int:pk>/foto/hapus/", photo_views.member_photo_remove, name="photo_remove"),
     path(
         "anggota/<int:pk>/riwayat/<int:history_id>/pulihkan/",
         history_views.member_restore,
@@ -40,6 +46,9 @@ urlpatterns = [
     path("unit/<int:unit_pk>/pengurus/tambah/", views.board_add, name="board_add"),
     path("pengurus/<int:pk>/akhiri/", views.board_end, name="board_end"),
     path("wilayah/<str:code>/", views.region_detail, name="region"),
+    # The Dinas Sosial of a kab/kota as its print-outs show it (members/views/office.py).
+    path("kantor/<str:code>/", office_views.office_profile, name="office"),
+    path("kantor/<str:code>/logo/", office_views.office_logo, name="office_logo"),
     # Public: what the QR code on a member card opens (members/print_views.py).
     path("verifikasi/<str:token>/", print_views.verify_card, name="verify"),
 ]

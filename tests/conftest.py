@@ -6,6 +6,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connections
+from django.test import override_settings
 from django.utils import translation
 
 from ipsm import roles
@@ -41,6 +42,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
     connections.close_all()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_media_root(tmp_path_factory):
+    """Photos and logos the tests upload (ipsm.lib.images.PrivateStorage) go to a throwaway directory, for
+    module-scoped data sets too."""
+    with override_settings(PRIVATE_MEDIA_ROOT=tmp_path_factory.mktemp("private_media")):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Case, CoverageTarget, PmksCategory
+from ipsm.lib.admin import NamedFieldsMixin
 from tests import factories
 from trainings import services as training_services
 from trainings.models import Event
@@ -116,3 +117,30 @@ def test_import_jobs_are_listed_read_only_without_the_file(as_user, superuser, s
     page = client.get(reverse("admin:ipsm_importjob_change", args=[job.pk])).content.decode()
     assert "anggota.xlsx" in page and "3371034508850001" not in page
     assert client.get(reverse("admin:ipsm_importjob_add")).status_code == 403
+
+
+def test_every_admin_form_names_its_fields():
+    """Tabular inlines, change-list columns and split date-time inputs get an aria-label (axe-core: label)."""
+
+    ours = ("members", "cases", "trainings", "ipsm", "auth")
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in ours:
+            continue
+        assert isinstance(model_admin, NamedFieldsMixin), model
+        for inline in model_admin.inlines:
+            assert issubclass(inline, NamedFieldsMixin), inline
+
+
+def test_the_user_form_names_the_date_and_the_time(client, superuser):
+    client.force_login(superuser)
+    page = client.get(reverse("admin:auth_user_change", args=[superuser.pk])).content.decode()
+    assert 'aria-label="Masuk terakhir: tanggal"' in page and 'aria-label="Masuk terakhir: jam"' in page
+
+
+def test_the_admin_speaks_indonesian_with_its_third_party_apps(client, superuser):
+    client.force_login(superuser)
+    page = client.get(reverse("admin:index")).content.decode()
+    for english in ("Tasks Database Backend", "Task Results", ">Axes<", "Rubah", "IPSM administration"):
+        assert english not in page, english
+    assert "Perlindungan login" in page and "Tugas latar belakang" in page and "Administrasi IPSM" in page
+    assert "Kembali ke aplikasi" in page

@@ -46,9 +46,12 @@ from cases import services as case_services
 from cases.models import Case, CoverageTarget, PmksCategory
 from ipsm import roles
 from ipsm.models import ExportLog, ImportJob, ImportStatus
+from members import office
 from members.models import Member
 from members.verification import card_token
 from tests import factories
+from tests.printing.conftest import make_office_profile
+from tests.printing.pictures import phone_photo, upload
 from tests.trainings.conftest import make_event, mark_all
 from trainings import services as training_services
 from trainings.models import Session
@@ -107,6 +110,9 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     # --- Registry (members/urls.py) -------------------------------------------------------------------------
     "members:list": Rule(get=                   "login  ok     ok     ok     ok     ok"),
     "members:search": Rule(get=POST_ONLY, post= "login  ok     ok     ok     ok     ok"),
+    # Adding from the list: the unit is chosen among the user's own (tests/members/test_add_member.py).
+    "members:add": Rule(get=                    "login  ok     ok     403    ok     ok",
+                        post=                   "login  ok     ok     403    ok     ok"),
     "members:duplicates": Rule(get=             "login  403    403    403    ok     ok"),
     "members:merge": Rule(params="a=member_a b=member_a2",
                           get=                  "login  403    403    403    ok     404",
@@ -131,6 +137,20 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
                              post=              "login  403    404    403    ok     404"),
     "members:card": Rule(params="pk=member_a",
                          get=                   "login  ok     404    ok     ok     404"),
+    # A member's photo: seen with the member, uploaded and removed by those who may edit them.
+    "members:photo": Rule(params="pk=member_a",
+                          get=                  "login  ok     404    ok     ok     404"),
+    "members:photo_upload": Rule(params="pk=member_a", get=POST_ONLY,
+                                 post=          "login  ok     404    403    ok     404"),
+    "members:photo_remove": Rule(params="pk=member_a", get=POST_ONLY,
+                                 post=          "login  ok     404    403    ok     404"),
+    # The office profile: its staff edit it, its head reads it; coordinators have no office page. Its logo
+    # is for whoever prints that office's documents, the cards of a coordinator's members included.
+    "members:office": Rule(params="code=kabkota",
+                           get=                 "login  403    403    ok     ok     404",
+                           post=                "login  403    403    403    ok     404"),
+    "members:office_logo": Rule(params="code=kabkota",
+                                get=            "login  ok     ok     ok     ok     404"),
     "members:restore": Rule(params="pk=member_a history_id=member_a_version",
                             get=                "login  ok     404    403    ok     404",
                             post=               "login  ok     404    403    ok     404"),
@@ -228,14 +248,23 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "trainings:attendance": Rule(params="pk=event",
                                  get=           "login  403    403    403    ok     404",
                                  post=          "login  403    403    403    ok     404"),
+    "trainings:attendance_all_present": Rule(params="pk=event", get=POST_ONLY,
+                                             post="login  403    403    403    ok     404"),
+    "trainings:scores": Rule(params="pk=event",
+                             get=               "login  403    403    403    ok     404",
+                             post=              "login  403    403    403    ok     404"),
     "trainings:participant_export": (
         Rule(params="pk=event fmt=xlsx", get=   "login  403    403    ok     ok     404"),
         Rule(params="pk=event fmt=csv", get=    "login  403    403    ok     ok     404"),
     ),
-    "trainings:issue_certificates": Rule(params="pk=event", get=POST_ONLY,
+    # GET: the confirm step (who will get a number and who will not); POST: the numbers.
+    "trainings:issue_certificates": Rule(params="pk=event",
+                                         get=   "login  403    403    403    ok     404",
                                          post=  "login  403    403    403    ok     404"),
     "trainings:certificate": Rule(params="pk=participant",
                                   get=          "login  403    403    ok     ok     404"),
+    "trainings:certificate_logo": Rule(params="pk=participant",
+                                       get=     "login  403    403    ok     ok     404"),
     # Without ?wilayah= the report is of the user's own region; Kota Magelang's is out of Temanggung's scope.
     "trainings:indicators": (
         Rule(get=                               "login  403    403    ok     ok     ok"),
@@ -413,6 +442,9 @@ def _build_world() -> dict:
     factories.MemberFactory(unit=unit_b)
     factories.MemberFactory(unit=unit_temanggung)
     position_a = factories.BoardPositionFactory(member=member_a)
+    # The print-outs' office (with its logo) and member A's photo.
+    make_office_profile(magelang["kota_magelang"], by=staff)
+    office.set_member_photo(member=member_a, image=office.clean_photo(upload(phone_photo())), by=staff)
     rejowinangun = magelang["rejowinangun_utara"]
     case = factories.CaseFactory(kelurahan=rejowinangun, person_name=CASE_PERSON, created_by=staff)
     referral = case_services.refer_case(

@@ -1,6 +1,7 @@
 """Project-wide guarantees: migrations in step with models, production settings, role groups."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,14 @@ def test_migrate_makes_the_cache_table(db):
     assert project_settings.CACHES != ipsm_settings.CACHES  # overridden by tests/conftest.py
     table = ipsm_settings.CACHES["default"]["LOCATION"]
     assert table in connection.introspection.table_names()
+
+
+def test_form_labels_start_with_a_capital():
+    """A form field's own label is shown as written (Django capitalises only the labels it makes itself):
+    "Status", never "status*"."""
+    lower = []
+    for app in ("members", "cases", "trainings", "ipsm"):
+        for path in (BASE_DIR / app).rglob("*.py"):
+            found = re.findall(r'label=_\("[a-z][^"]*"\)', path.read_text())
+            lower += [f"{path.relative_to(BASE_DIR)}: {label}" for label in found]
+    assert lower == []

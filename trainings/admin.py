@@ -1,25 +1,25 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from ipsm.lib.admin import HistoryAdmin, ModelAdmin, TabularInline
 from trainings.models import Attendance, Event, Organiser, Participant, Session, Speaker
 
 
-class OrganiserInline(admin.TabularInline):
+class OrganiserInline(TabularInline):
     model = Organiser
     extra = 0
     raw_id_fields = ["region"]
     readonly_fields = ["invited_by", "invited_at", "answered_by", "answered_at"]
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(TabularInline):
     model = Session
     extra = 0
     raw_id_fields = ["speaker"]
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(HistoryAdmin):
     list_display = ["title", "training_type", "starts_on", "ends_on", "venue", "organiser_list"]
     list_filter = ["training_type", "starts_on"]
     search_fields = ["title", "venue", "organisers__region__code", "organisers__institution_name"]
@@ -37,7 +37,7 @@ class EventAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(ModelAdmin):
     list_display = ["name", "title", "institution", "member"]
     list_filter = [("member", admin.EmptyFieldListFilter)]
     search_fields = ["name", "title", "institution", "=member__kta_number"]
@@ -45,13 +45,13 @@ class SpeakerAdmin(admin.ModelAdmin):
     list_select_related = ["member"]
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(TabularInline):
     model = Attendance
     extra = 0
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(ModelAdmin):
     list_display = ["member", "event", "pre_test_score", "post_test_score", "certificate_number"]
     list_filter = [
         "event__training_type",

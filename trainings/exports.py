@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases.models import CoverageStatus, PmksCount
-from cases.periods import Period, asked_period, latest_finished_year, latest_with_data
+from cases.periods import Period, asked_period, last_finished_year, latest_with_data
 from ipsm.lib.exports import Column, Export, choice_labels, filterset_filters
+from ipsm.templatetags.numbers import plain_number
 from members.access import NikPolicy
 from members.exports import area_code, file_stem
 from members.models import Member, Region
@@ -44,7 +45,7 @@ def event_columns() -> list[Column]:
         Column(_("End date"), lambda e: e.ends_on, 12),
         Column(_("Venue"), lambda e: e.venue, 24),
         Column(_("Organisers"), _organisers, 34),
-        Column(_("Budget (Rp)"), lambda e: e.budget, 14),
+        Column(_("Budget (Rp)"), lambda e: plain_number(e.budget, 0), 14),
         Column(_("Invited"), lambda e: e.participant_count, 9),
         Column(_("Certificates"), lambda e: e.certificate_count, 9),
     ]
@@ -58,12 +59,7 @@ def event_export(user, params) -> Export:
         .select_related("region")
         .order_by("region_id", "institution_name"),
     )
-    events = (
-        Event.objects.visible_to(user)
-        .with_counts()
-        .prefetch_related(organisers)
-        .order_by("-starts_on", "-pk")  # Meta.ordering is not applied to a query with GROUP BY
-    )
+    events = Event.objects.visible_to(user).with_counts().prefetch_related(organisers).newest_first()
     event_filter = EventFilter(params, queryset=events)
     return Export(
         list_name="trainings",
@@ -103,8 +99,9 @@ def participant_export(user, event: Event) -> Export:
         *(_day_column(index, day, attendance) for index, day in enumerate(event.days, start=1)),
         Column(_("Days present"), lambda p: p.present_days(), 9),
         Column(_("Present every day"), lambda p: p.was_present_every_day(), 11),
-        Column(_("Pre-test"), lambda p: p.pre_test_score, 9),
-        Column(_("Post-test"), lambda p: p.post_test_score, 9),
+        # A number the spreadsheet formats in its own language; 55.00 is written 55 (plain_number).
+        Column(_("Pre-test"), lambda p: plain_number(p.pre_test_score), 9),
+        Column(_("Post-test"), lambda p: plain_number(p.post_test_score), 9),
         Column(_("Certificate number"), lambda p: p.certificate_number, 24),
     ]
     return Export(
@@ -206,9 +203,9 @@ def indicator_export(region: Region, period: Period, levels: list[Level]) -> Exp
     )
 
 
-def indicator_period(text: str | None, years: list[int]) -> Period:
-    """As the report page: the period asked for, else the latest finished year with data, else this year."""
-    period, _warning = asked_period(text, lambda: latest_finished_year(years))
+def indicator_period(text: str | None) -> Period:
+    """As the report page: the period asked for, else the last finished year."""
+    period, _warning = asked_period(text, last_finished_year)
     return period
 
 

@@ -1,9 +1,13 @@
 import datetime
+import re
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ipsm.templatetags.numbers import plain_number
 from members.access import scope_of
 from members.forms import DateInput
 from members.models import KABKOTA_LEVELS, Member, Region
@@ -140,64 +144,122 @@ class SessionForm(forms.Form):
         }
 
 
-class AttendanceSheetForm(forms.Form):
-    """Participants × days: one select per cell (`att-<participant>-<YYYY-MM-DD>`), and the two scores
-    (`pre-<participant>`, `post-<participant>`)."""
+# The query and form parameter naming the day of the attendance sheet (YYYY-MM-DD).
+DAY = "hari"
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
-    def __init__(self, *args, event: Event, participants: list[Participant], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.days = event.days
-        self.participants = participants
-        select = forms.Select(attrs={"class": "form-select form-select-sm"})
-        score = forms.NumberInput(
-            attrs={"class": "form-control form-control-sm", "step": "0.01", "min": 0, "max": 100}
+
+def event_day(event: Event, text: str | None) -> datetime.date | None:
+    """The day of the event that `text` (YYYY-MM-DD) names, or None for anything else."""
+    if not text or not _ISO_DAY.fullmatch(text):
+        return None
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if event.starts_on <= day <= event.ends_on else None
+
+
+def default_day(event: Event) -> datetime.date:
+    """Today while the event runs (attendance is taken on the day), otherwise its first day."""
+    today = timezone.localdate()
+    return today if event.starts_on <= today <= event.ends_on else event.starts_on
+
+
+def attendance_tabs(event: Event, participants: list[Participant]) -> list[dict]:
+    """Each day of the event with how many are marked present and how many are not marked yet, from the
+    (prefetched) attendance rows: the day picker of the attendance and scores pages."""
+    tabs = []
+    for index, day in enumerate(event.days):
+        marks = [participant.attendance_on([day])[0] for participant in participants]
+        tabs.append(
+            {
+                "day": day,
+                "number": index + 1,
+                "present": sum(1 for mark in marks if mark and mark.status == AttendanceStatus.HADIR),
+                "unmarked": sum(1 for mark in marks if not mark or mark.status == AttendanceStatus.DIUNDANG),
+            }
         )
+    return tabs
+
+
+class AttendanceDayForm(forms.Form):
+    """One day of the attendance sheet, a row per participant: one choice of status each
+    (`att-<participant>-<YYYY-MM-DD>`). The rules of attendance are services.record_attendance's."""
+
+    def __init__(self, *args, event: Event, day: datetime.date, participants: list[Participant], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event, self.day, self.participants = event, day, participants
+        # "Invited" says nothing on a given day: there it means nobody has marked the participant yet.
+        choices = [
+            (value, _("Not recorded") if value == AttendanceStatus.DIUNDANG else label)
+            for value, label in AttendanceStatus.choices
+        ]
         for participant in participants:
-            for day, row in zip(self.days, participant.attendance_on(self.days), strict=True):
-                self.fields[self._cell(participant, day)] = forms.ChoiceField(
-                    label=f"{participant.member.full_name} {day:%d/%m/%Y}",
-                    choices=AttendanceStatus.choices,
-                    initial=row.status if row else AttendanceStatus.DIUNDANG,
-                    widget=select,
-                )
-            for prefix, initial in (
-                ("pre", participant.pre_test_score),
-                ("post", participant.post_test_score),
+            row = participant.attendance_on([day])[0]
+            self.fields[self._name(participant)] = forms.ChoiceField(
+                label=participant.member.full_name,
+                choices=choices,
+                initial=row.status if row else AttendanceStatus.DIUNDANG,
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+                error_messages={
+                    "required": _("Choose the attendance of this participant."),
+                    "invalid_choice": _("Choose Present, Excused, Absent or Not recorded."),
+                },
+            )
+
+    def _name(self, participant: Participant) -> str:
+        return f"att-{participant.pk}-{self.day:%Y-%m-%d}"
+
+    def rows(self) -> list[dict]:
+        return [
+            {"participant": participant, "field": self[self._name(participant)]}
+            for participant in self.participants
+        ]
+
+    def marks(self) -> dict[tuple[int, datetime.date], str]:
+        return {
+            (participant.pk, self.day): self.cleaned_data[self._name(participant)]
+            for participant in self.participants
+        }
+
+
+class ScoresForm(forms.Form):
+    """Pre- and post-test scores (0-100) of every participant (`pre-<participant>`, `post-<participant>`)."""
+
+    def __init__(self, *args, participants: list[Participant], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participants = participants
+        for participant in participants:
+            for prefix, label, initial in (
+                ("pre", _("Pre-test"), participant.pre_test_score),
+                ("post", _("Post-test"), participant.post_test_score),
             ):
                 self.fields[f"{prefix}-{participant.pk}"] = forms.DecimalField(
-                    label=f"{participant.member.full_name}: {prefix}",
+                    label=label,
                     min_value=0,
                     max_value=100,
                     max_digits=5,
                     decimal_places=2,
                     required=False,
-                    initial=initial,
-                    widget=score,
+                    initial=plain_number(initial),
+                    localize=True,
+                    widget=forms.TextInput(
+                        attrs={"class": "form-control", "inputmode": "decimal", "autocomplete": "off"}
+                    ),
                 )
-
-    @staticmethod
-    def _cell(participant: Participant, day: datetime.date) -> str:
-        return f"att-{participant.pk}-{day:%Y-%m-%d}"
 
     def rows(self) -> list[dict]:
         return [
             {
                 "participant": participant,
-                "cells": [self[self._cell(participant, day)] for day in self.days],
                 "pre": self[f"pre-{participant.pk}"],
                 "post": self[f"post-{participant.pk}"],
             }
             for participant in self.participants
         ]
 
-    def marks(self) -> dict[tuple[int, datetime.date], str]:
-        return {
-            (participant.pk, day): self.cleaned_data[self._cell(participant, day)]
-            for participant in self.participants
-            for day in self.days
-        }
-
-    def scores(self) -> dict:
+    def scores(self) -> dict[int, tuple[Decimal | None, Decimal | None]]:
         return {
             participant.pk: (
                 self.cleaned_data[f"pre-{participant.pk}"],

@@ -2,7 +2,9 @@
 
 Every figure is an aggregate computed by the database, for the period and the previous one at once
 (conditional aggregates), so the whole report takes the same few queries however large the region is.
-Each indicator carries the formula the page shows; keep the two in step when changing either.
+Each indicator carries a plain sentence that says what its figure means (SENTENCES, with the region's name
+and the period), the exact formula behind it (DEFINITIONS), and, where a figure is missing, why (REASONS);
+keep the three in step with the code when changing any.
 """
 
 import datetime
@@ -17,7 +19,7 @@ from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import OPEN_STATUSES, Case, CaseStatusChange, Kelurahan, PmksCount
+from cases.models import OPEN_STATUSES, Case, CaseStatusChange, CoverageStatus, Kelurahan, PmksCount
 from cases.periods import Period
 from members.models import Member, Region
 from trainings.models import Attendance, AttendanceStatus, Event, Participant, Session
@@ -39,6 +41,36 @@ class Indicator:
     kind: str  # COUNT, MONEY, SHARE (a fraction 0..1) or DECIMAL
     current: Number
     previous: Number
+    period: Period | None = None  # the current column's; the previous column's is period.previous
+    region_name: str = ""
+    why_current: str = ""  # a key of REASONS when `current` is None
+    why_previous: str = ""
+
+    @property
+    def sentence(self) -> str:
+        """What the current figure means, in a plain sentence; or why there is none."""
+        if self.current is None:
+            return self.current_missing
+        return SENTENCES[self.key] % {**self._names(self.period), "value": self.shown_current}
+
+    @property
+    def current_missing(self) -> str:
+        return self._reason(self.why_current, self.period) if self.current is None else ""
+
+    @property
+    def previous_missing(self) -> str:
+        previous = self.period.previous if self.period else None
+        return self._reason(self.why_previous, previous) if self.previous is None else ""
+
+    def _names(self, period: Period | None) -> dict:
+        return {
+            "region": self.region_name or _("this region"),
+            "period": period or "",
+            "before": period.previous if period else "",
+        }
+
+    def _reason(self, why: str, period: Period | None) -> str:
+        return REASONS.get(why, REASONS[UNKNOWN]) % self._names(period)
 
     @property
     def change(self) -> Number:
@@ -254,6 +286,80 @@ DEFINITIONS = [
 ]
 LEVELS = ("Input", "Proses", "Output", "Outcome", "Impact")
 
+# Each figure in a plain sentence: %(value)s is the figure as shown, %(region)s the region's name and
+# %(period)s the period (the exact rule is the formula above, one click away on the page).
+SENTENCES = {
+    "events_held": _("In %(period)s, %(value)s training events were held for the PSM of %(region)s."),
+    "budget": _("Those events had a budget of %(value)s in all."),
+    "speakers": _("%(value)s different speakers taught at those events."),
+    "psm_invited": _(
+        "Those events had %(value)s participants from %(region)s (a PSM at two events counts twice)."
+    ),
+    "attendance_rate": _(
+        "Participants from %(region)s were present on %(value)s of the event days they were invited to."
+    ),
+    "sessions_held": _("Those events had %(value)s sessions (materi) in all."),
+    "psm_trained": _(
+        "%(value)s PSM of %(region)s were present on every day of at least one of those events."
+    ),
+    "certificates_issued": _(
+        "%(value)s participants from %(region)s received a certificate for those events."
+    ),
+    "kelurahan_with_trained_psm_share": _(
+        "On the last day of %(period)s, %(value)s of the desa/kelurahan of %(region)s had at least one "
+        "active PSM who had been trained."
+    ),
+    "mean_test_gain": _(
+        "On average, participants from %(region)s scored %(value)s points more on the post-test than on the "
+        "pre-test (a negative figure: fewer)."
+    ),
+    "open_cases_with_psm_share": _(
+        "Of the cases of %(region)s still open on the last day of %(period)s, %(value)s had a "
+        "responsible PSM."
+    ),
+    "cases_by_trained_psm": _(
+        "%(value)s cases reported in %(region)s in %(period)s are handled by a PSM who had already been "
+        "trained when the case came in."
+    ),
+    "cases_by_untrained_psm": _(
+        "%(value)s cases reported in %(region)s in %(period)s are handled by a PSM who had not yet been "
+        "trained when the case came in."
+    ),
+    "pmks": _("%(value)s PMKS were counted in the desa/kelurahan of %(region)s for %(period)s."),
+    "pmks_per_psm": _(
+        "On average, each PSM of %(region)s active on the last day of %(period)s had %(value)s PMKS to "
+        "follow."
+    ),
+    "kelurahan_improved": _(
+        "The PSM coverage of %(value)s desa/kelurahan of %(region)s got better from %(before)s to %(period)s "
+        "(counting those with PMKS figures for both)."
+    ),
+    "kelurahan_worsened": _(
+        "The PSM coverage of %(value)s desa/kelurahan of %(region)s got worse from %(before)s to %(period)s "
+        "(counting those with PMKS figures for both)."
+    ),
+}
+
+# Why a figure is missing ("—"), for the period of its column (%(before)s: the period before that one).
+UNKNOWN, NO_EVENTS, NO_PARTICIPANTS, NO_ATTENDANCE, NO_SCORES = (
+    "unknown", "no_events", "no_participants", "no_attendance", "no_scores",
+)  # fmt: skip
+NO_KELURAHAN, NO_OPEN_CASES, NO_PMKS, NO_ACTIVE_PSM = "no_kelurahan", "no_open_cases", "no_pmks", "no_active"
+NO_PMKS_BEFORE, NO_COMMON_PMKS = "no_pmks_before", "no_common_pmks"
+REASONS = {
+    UNKNOWN: _("No figure for %(period)s."),
+    NO_EVENTS: _("No training event was held for %(region)s in %(period)s."),
+    NO_PARTICIPANTS: _("No participant from %(region)s took part in the events of %(period)s."),
+    NO_ATTENDANCE: _("No attendance has been recorded for the events of %(period)s yet."),
+    NO_SCORES: _("No participant from %(region)s has both a pre-test and a post-test score in %(period)s."),
+    NO_KELURAHAN: _("%(region)s has no desa/kelurahan."),
+    NO_OPEN_CASES: _("No case of %(region)s was open on the last day of %(period)s."),
+    NO_PMKS: _("No PMKS figures have been entered for %(region)s for %(period)s yet."),
+    NO_ACTIVE_PSM: _("No PSM of %(region)s was active on the last day of %(period)s."),
+    NO_PMKS_BEFORE: _("No PMKS figures for %(before)s, the period to compare with, have been entered yet."),
+    NO_COMMON_PMKS: _("No desa/kelurahan of %(region)s has PMKS figures for both %(before)s and %(period)s."),
+}
+
 
 @dataclass(frozen=True)
 class Report:
@@ -262,12 +368,14 @@ class Report:
     stored: bool  # False: counted for this request (a period not over yet is always counted live)
 
 
-def indicator_report(region_code: str, period: Period) -> list[Level]:
+def indicator_report(region_code: str, period: Period, *, region_name: str = "") -> list[Level]:
     """The report of region `region_code` for `period`, each indicator with the previous period beside it."""
-    return _levels(_figures(region_code, period))
+    return _levels(_figures(region_code, period), period, region_name)
 
 
-def counted_indicator_report(region_code: str, period: Period, *, recount: bool = False) -> Report:
+def counted_indicator_report(
+    region_code: str, period: Period, *, recount: bool = False, region_name: str = ""
+) -> Report:
     """indicator_report() of a finished period as counted at most REPORT_MAX_AGE ago (or now, with
     `recount`), with the time; a period not over yet is counted for every request, as people still record it.
 
@@ -276,13 +384,15 @@ def counted_indicator_report(region_code: str, period: Period, *, recount: bool 
     downloading what was just seen, does not count again.
     """
     if period.end >= timezone.localdate():
-        return Report(_levels(_figures(region_code, period)), timezone.now(), stored=False)
+        return Report(
+            _levels(_figures(region_code, period), period, region_name), timezone.now(), stored=False
+        )
     key = f"indicators:{region_code}:{period.key}"
     stored = None if recount else cache.get(key)
     if stored is None:
         stored = {"figures": _figures(region_code, period), "counted_at": timezone.now()}
         cache.set(key, stored, REPORT_MAX_AGE.total_seconds())
-    return Report(_levels(stored["figures"]), stored["counted_at"], stored=True)
+    return Report(_levels(stored["figures"], period, region_name), stored["counted_at"], stored=True)
 
 
 def _figures(region_code: str, period: Period) -> dict:
@@ -296,18 +406,52 @@ def _figures(region_code: str, period: Period) -> dict:
     }
 
 
-def _levels(figures: dict) -> list[Level]:
+def _levels(figures: dict, period: Period, region_name: str) -> list[Level]:
     return [
         Level(
             label=level,
             indicators=[
-                Indicator(key, name, formula, kind, figures[key, CURRENT], figures[key, PREVIOUS])
+                Indicator(
+                    key,
+                    name,
+                    formula,
+                    kind,
+                    figures[key, CURRENT],
+                    figures[key, PREVIOUS],
+                    period=period,
+                    region_name=region_name,
+                    why_current=_why_missing(figures, key, CURRENT),
+                    why_previous=_why_missing(figures, key, PREVIOUS),
+                )
                 for level_of, key, kind, name, formula in DEFINITIONS
                 if level_of == level
             ],
         )
         for level in LEVELS
     ]
+
+
+def _why_missing(figures: dict, key: str, tag: str) -> str:
+    """Why figure `key` of column `tag` is None (a key of REASONS), from the other figures; "" if it is
+    not."""
+    if figures[key, tag] is not None:
+        return ""
+    if (key, tag, "why") in figures:  # said by the function that counted it
+        return figures[key, tag, "why"]
+    if key in ("attendance_rate", "mean_test_gain"):
+        if not figures.get(("events_held", tag)):
+            return NO_EVENTS
+        if not figures.get(("psm_invited", tag)):
+            return NO_PARTICIPANTS
+        return NO_ATTENDANCE if key == "attendance_rate" else NO_SCORES
+    if key == "pmks_per_psm":
+        return NO_PMKS if figures.get(("pmks", tag)) is None else NO_ACTIVE_PSM
+    reasons = {
+        "kelurahan_with_trained_psm_share": NO_KELURAHAN,
+        "open_cases_with_psm_share": NO_OPEN_CASES,
+        "pmks": NO_PMKS,
+    }
+    return reasons.get(key, UNKNOWN)
 
 
 def _in(period: Period, field: str) -> Q:
@@ -458,16 +602,42 @@ def _pmks_figures(code: str, periods: dict[str, Period]) -> dict:
 
 def _coverage_change_figures(code: str, period: Period) -> dict:
     """Desa/kelurahan whose coverage status went up or down from the period before (and, for the previous
-    column, from the period before that): one query per period, the statuses compared here."""
+    column, from the period before that): one query per period, the statuses compared here. Only kelurahan
+    with PMKS figures for both periods are compared (without them there is no status); when none has, the
+    figures are missing, with the reason."""
     periods = [period, period.previous, period.previous.previous]
     current, previous, earlier = (_statuses(code, p) for p in periods)
     pairs = {CURRENT: (current, previous), PREVIOUS: (previous, earlier)}
     figures = {}
     for tag, (later, before) in pairs.items():
-        # A kelurahan added between the queries has no earlier status: it counts as unchanged.
-        figures[("kelurahan_improved", tag)] = sum(s > before.get(k, s) for k, s in later.items())
-        figures[("kelurahan_worsened", tag)] = sum(s < before.get(k, s) for k, s in later.items())
+        # A kelurahan added between the queries has no earlier status: it is not compared.
+        compared = [
+            (status, before[code])
+            for code, status in later.items()
+            if status != CoverageStatus.NO_DATA
+            and before.get(code, CoverageStatus.NO_DATA) != CoverageStatus.NO_DATA
+        ]
+        for key, changed in (("kelurahan_improved", _better), ("kelurahan_worsened", _worse)):
+            figures[key, tag] = sum(changed(*pair) for pair in compared) if compared else None
+            if not compared:
+                figures[key, tag, "why"] = _why_not_compared(later, before)
     return figures
+
+
+def _better(later: str, before: str) -> bool:
+    return later > before  # CoverageStatus: no PSM < PSM short < enough PSM
+
+
+def _worse(later: str, before: str) -> bool:
+    return later < before
+
+
+def _why_not_compared(later: dict[str, str], before: dict[str, str]) -> str:
+    if all(status == CoverageStatus.NO_DATA for status in later.values()):
+        return NO_PMKS
+    if all(status == CoverageStatus.NO_DATA for status in before.values()):
+        return NO_PMKS_BEFORE
+    return NO_COMMON_PMKS
 
 
 def _statuses(code: str, period: Period) -> dict[str, str]:

@@ -11,6 +11,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -40,6 +41,11 @@ class EventQuerySet(models.QuerySet):
             event=OuterRef("pk"), region__code__startswith=scope.region_code
         )
         return self.filter(Exists(organised))
+
+    def newest_first(self) -> "EventQuerySet":
+        """Latest start date first: the order of the event list and its export. Meta.ordering says the same,
+        but Django drops it from a query with GROUP BY (with_counts), so the list asks for it."""
+        return self.order_by("-starts_on", "-pk")
 
     def held_between(self, start: datetime.date, end: datetime.date) -> "EventQuerySet":
         return self.filter(starts_on__gte=start, starts_on__lte=end)
@@ -349,6 +355,25 @@ class Participant(models.Model):
     def present_days(self) -> int:
         """Days marked present, from the (prefetched) attendance rows."""
         return sum(1 for row in self.attendance.all() if row.status == AttendanceStatus.HADIR)
+
+    def certificate_obstacle(self) -> str | None:
+        """Why the participant gets no certificate number (yet), from the (prefetched) attendance rows; None
+        when present every day (the rule of was_present_every_day and ParticipantQuerySet.attended())."""
+        if self.was_present_every_day():
+            return None
+        rows = self.attendance.all()
+        missed = sum(1 for row in rows if row.status in (AttendanceStatus.IZIN, AttendanceStatus.TIDAK_HADIR))
+        unrecorded = sum(1 for row in rows if row.status == AttendanceStatus.DIUNDANG)
+        if missed or not unrecorded:
+            return gettext("not present every day: present %(present)d of %(days)d days") % {
+                "present": self.present_days(),
+                "days": len(rows),
+            }
+        return ngettext(
+            "attendance not recorded for %(count)d day",
+            "attendance not recorded for %(count)d days",
+            unrecorded,
+        ) % {"count": unrecorded}
 
     def attendance_on(self, days: list[datetime.date]) -> list["Attendance | None"]:
         """The (prefetched) attendance rows in the order of `days`, None where a day has no row."""

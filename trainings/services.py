@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -128,20 +129,54 @@ def invite_members(*, event: Event, members: Iterable[Member], by) -> int:
     return len(new)
 
 
+def _check_days(event: Event, days: Iterable[datetime.date]) -> None:
+    if not set(days) <= set(event.days):
+        raise ValidationError(_("Choose a day of the event."), code="not_event_day")
+
+
 @transaction.atomic
-def record_attendance(*, event: Event, marks: dict[tuple[int, object], str]) -> int:
-    """Set attendance: marks maps (participant id, day) to a status. Returns how many rows changed."""
+def record_attendance(*, event: Event, marks: dict[tuple[int, datetime.date], str]) -> int:
+    """Set attendance: marks maps (participant id, day) to a status. Returns how many rows changed.
+
+    The rules of attendance, in one place (mark_all_present comes through here too): a status of
+    AttendanceStatus, on a day of the event. Any day of the event may be marked, before, during or after it.
+    Like the rest of a participant's rows, attendance keeps no change history (Event.history does not
+    cover participants)."""
+    _check_days(event, (day for _participant, day in marks))
+    if not set(marks.values()) <= set(AttendanceStatus.values):
+        raise ValidationError(_("Unknown attendance status."), code="bad_status")
     rows = Attendance.objects.select_for_update().filter(participant__event=event)
     changed = []
     for row in rows:
         status = marks.get((row.participant_id, row.day))
         if status is not None and status != row.status:
-            if status not in AttendanceStatus.values:
-                raise ValidationError(_("Unknown attendance status."), code="bad_status")
             row.status = status
             changed.append(row)
     Attendance.objects.bulk_update(changed, ["status"])
     return len(changed)
+
+
+@dataclass(frozen=True)
+class AllPresent:
+    """What "Semua hadir" did on a day: how many were marked present, how many kept their exception."""
+
+    marked: int
+    kept: int
+
+
+@transaction.atomic
+def mark_all_present(*, event: Event, day: datetime.date) -> AllPresent:
+    """Semua hadir: every participant not yet marked on `day` is marked present, in one write. Those
+    already marked keep their mark (an exception entered first, Izin or Tidak hadir, is not undone)."""
+    _check_days(event, [day])
+    rows = Attendance.objects.select_for_update().filter(participant__event=event, day=day)
+    statuses = dict(rows.values_list("participant_id", "status"))
+    unmarked = [pk for pk, status in statuses.items() if status == AttendanceStatus.DIUNDANG]
+    marked = record_attendance(event=event, marks={(pk, day): AttendanceStatus.HADIR for pk in unmarked})
+    kept = sum(
+        1 for status in statuses.values() if status in (AttendanceStatus.IZIN, AttendanceStatus.TIDAK_HADIR)
+    )
+    return AllPresent(marked=marked, kept=kept)
 
 
 @transaction.atomic
@@ -180,36 +215,47 @@ def record_scores(*, event: Event, scores: dict[int, tuple[Decimal | None, Decim
     return len(changed)
 
 
-@transaction.atomic
-def save_attendance_sheet(
-    *,
-    event: Event,
-    marks: dict[tuple[int, datetime.date], str],
-    scores: dict[int, tuple[Decimal | None, Decimal | None]],
-) -> None:
-    """The attendance page's one POST: every day's attendance and the scores, all or nothing."""
-    record_attendance(event=event, marks=marks)
-    record_scores(event=event, scores=scores)
-
-
 def certificate_number(event: Event, serial: int) -> str:
     """`IPSM/2024/0012/007`: year of the event, event number, participant serial."""
     return f"IPSM/{event.starts_on.year}/{event.pk:04d}/{serial:03d}"
 
 
+@dataclass(frozen=True)
+class CertificatePlan:
+    """Who gets a certificate number, who does not and why, and who has one already."""
+
+    due: list[Participant]
+    left_out: list[tuple[Participant, str]]
+    numbered: list[Participant]
+
+
+def certificate_plan(event: Event) -> CertificatePlan:
+    """What issue_certificates would do now: the confirm step shows it, the service follows it."""
+    participants = event.participants.select_related("member").prefetch_related("attendance")
+    due, left_out, numbered = [], [], []
+    for participant in participants.order_by("member__full_name", "pk"):
+        obstacle = participant.certificate_obstacle()
+        if participant.certificate_number:
+            numbered.append(participant)
+        elif obstacle:
+            left_out.append((participant, obstacle))
+        else:
+            due.append(participant)
+    return CertificatePlan(due=due, left_out=left_out, numbered=numbered)
+
+
 @transaction.atomic
-def issue_certificates(*, event: Event) -> int:
-    """Number the certificates of everyone who attended every day and has none yet."""
+def issue_certificates(*, event: Event) -> CertificatePlan:
+    """Number the certificates of everyone who attended every day and has none yet; returns the plan that
+    was followed (its `due` now numbered), so the caller can say who was left out and why."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     # Continue after the highest serial (not the count): a removed participant leaves a gap, never a repeat.
     issued = event.participants.exclude(certificate_number__isnull=True).values_list(
         "certificate_number", flat=True
     )
-    numbered = max((int(number.rsplit("/", 1)[1]) for number in issued), default=0)
-    due = list(
-        event.participants.attended().filter(certificate_number__isnull=True).order_by("member__full_name")
-    )
-    for offset, participant in enumerate(due, start=1):
-        participant.certificate_number = certificate_number(event, numbered + offset)
-    Participant.objects.bulk_update(due, ["certificate_number"])
-    return len(due)
+    last = max((int(number.rsplit("/", 1)[1]) for number in issued), default=0)
+    plan = certificate_plan(event)
+    for offset, participant in enumerate(plan.due, start=1):
+        participant.certificate_number = certificate_number(event, last + offset)
+    Participant.objects.bulk_update(plan.due, ["certificate_number"])
+    return plan

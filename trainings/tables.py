@@ -12,11 +12,24 @@ class OrganisersColumn(tables.Column):
         return ", ".join(str(organiser) for organiser in record.organisers.all())
 
 
+def _header(bound_column) -> str:
+    return str(bound_column.header)
+
+
 class EventTable(tables.Table):
-    title = tables.LinkColumn("trainings:detail", args=[tables.A("pk")], verbose_name=_("Title"))
+    """Newest first unless sorted otherwise (the view orders the rows: EventQuerySet.newest_first). On a phone
+    each row is a card (.table-stack in static/css/trainings.css) whose cells say their column's name."""
+
+    title = tables.LinkColumn(
+        "trainings:detail",
+        args=[tables.A("pk")],
+        verbose_name=_("Title"),
+        attrs={"td": {"class": "fw-semibold"}},
+    )
     training_type = tables.Column(verbose_name=_("Type"))
-    starts_on = DayColumn(verbose_name=_("Start"))
-    ends_on = DayColumn(verbose_name=_("End"))
+    # Ties broken by creation, in both directions: django-tables2 takes the view's order for this column's.
+    starts_on = DayColumn(verbose_name=_("Start date"), order_by=("starts_on", "pk"))
+    ends_on = DayColumn(verbose_name=_("End date"))
     venue = tables.Column(verbose_name=_("Venue"))
     organisers = OrganisersColumn(verbose_name=_("Organisers"), accessor="pk", orderable=False)
     participant_count = tables.Column(verbose_name=_("Invited"))
@@ -34,5 +47,9 @@ class EventTable(tables.Table):
             "participant_count",
             "certificate_count",
         ]
-        attrs = {"class": "table table-sm table-hover align-middle", "id": "events"}
+        attrs = {
+            "class": "table table-sm table-hover align-middle table-stack",
+            "id": "events",
+            "td": {"data-label": _header},
+        }
         empty_text = _("No training events match.")

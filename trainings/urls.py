@@ -1,5 +1,6 @@
 from django.urls import path
 
+from trainings.views import certificates as certificate_views
 from trainings.views import events as views
 from trainings.views import exports as export_views
 from trainings.views import history as history_views
@@ -21,12 +22,19 @@ urlpatterns = [
     path("pelatihan/<int:pk>/undang/", views.invite, name="invite"),
     path("pelatihan/<int:pk>/kehadiran/", views.attendance, name="attendance"),
     path(
+        "pelatihan/<int:pk>/kehadiran/semua-hadir/",
+        views.attendance_all_present,
+        name="attendance_all_present",
+    ),
+    path("pelatihan/<int:pk>/nilai/", views.scores, name="scores"),
+    path(
         "pelatihan/<int:pk>/peserta/ekspor/<str:fmt>/",
         export_views.participant_export,
         name="participant_export",
     ),
     path("pelatihan/<int:pk>/sertifikat/", views.issue_certificates, name="issue_certificates"),
-    path("peserta/<int:pk>/sertifikat/", views.certificate, name="certificate"),
+    path("peserta/<int:pk>/sertifikat/", certificate_views.certificate, name="certificate"),
+    path("peserta/<int:pk>/sertifikat/logo/", certificate_views.certificate_logo, name="certificate_logo"),
     # Five-level indicator report (trainings/report_views.py)
     path("indikator/", report_views.indicator_report, name="indicators"),
     path("indikator/ekspor/<str:fmt>/", export_views.indicator_export, name="indicator_export"),

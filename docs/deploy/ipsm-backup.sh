@@ -8,7 +8,9 @@
 #
 # Environment: DATABASE_URL (as for the app), BACKUP_RECIPIENT (gpg key id or e-mail), BACKUP_DIR
 # (default /var/backups/ipsm), BACKUP_KEEP_DAYS (default 35), PG_DUMP (default pg_dump; it must be of the
-# server's major version or newer), PG_DUMP_ARGS (extra pg_dump options). Prints the file it wrote.
+# server's major version or newer), PG_DUMP_ARGS (extra pg_dump options), PRIVATE_MEDIA_ROOT (as for the
+# app: the member photos and office logos, archived with tar and encrypted the same way, beside the dump).
+# Prints the files it wrote.
 set -euo pipefail
 
 : "${DATABASE_URL:?DATABASE_URL must be set}"
@@ -31,5 +33,18 @@ if ! "$PG_DUMP" --format=custom --compress=6 ${PG_DUMP_ARGS:-} --dbname="$DATABA
     exit 1
 fi
 mv "$target.partial" "$target"
-find "$BACKUP_DIR" -maxdepth 1 -name 'ipsm-*.dump.gpg' -mtime +"$BACKUP_KEEP_DAYS" -delete
 echo "$target"
+
+if [ -n "${PRIVATE_MEDIA_ROOT:-}" ] && [ -d "$PRIVATE_MEDIA_ROOT" ]; then
+    files="${target%.dump.gpg}.files.tar.gpg"
+    if ! tar -C "$PRIVATE_MEDIA_ROOT" -cf - . \
+        | gpg --batch --yes --quiet --trust-model always --encrypt --recipient "$BACKUP_RECIPIENT" \
+            --output "$files.partial"; then
+        rm -f "$files.partial"
+        echo "ipsm-backup: FAILED to archive $PRIVATE_MEDIA_ROOT (the database dump was written)" >&2
+        exit 1
+    fi
+    mv "$files.partial" "$files"
+    echo "$files"
+fi
+find "$BACKUP_DIR" -maxdepth 1 -name 'ipsm-*.gpg' -mtime +"$BACKUP_KEEP_DAYS" -delete

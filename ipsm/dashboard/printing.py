@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cases.models import Case, Kelurahan, PmksCount
-from cases.periods import parse_period
+from cases.periods import asked_period, latest_with_data
 from ipsm.dashboard.views import _get_region
 from members.models import BoardPosition, BoardRole, Member, RegionLevel
 from members.views.printing import printed_by, region_path
@@ -26,8 +26,12 @@ def coverage_sheet(request, code):
     if not region.is_village:
         raise Http404
     counts = PmksCount.objects.filter(kelurahan=region)
-    asked = parse_period(request.GET.get("periode"), timezone.localdate())
-    period = asked or next(iter(counts.periods()), None)
+    # The dashboard's rule (its links carry the period they show): else the latest the user has figures of.
+    period, _warning = asked_period(
+        request.GET.get("periode"),
+        lambda: latest_with_data(PmksCount.objects.visible_to(request.user).periods(), otherwise=None),
+    )
+    periods_here = counts.periods()
     kelurahan = Kelurahan.objects.filter(code=region.code).with_coverage(period)
     categories = counts.for_period(period).select_related("category") if period else counts.none()
     psm = (
@@ -41,6 +45,8 @@ def coverage_sheet(request, code):
         "region": region,
         "region_path": region_path(region),
         "period": period,
+        # Where the period shown has no figures for this kelurahan: the latest that has.
+        "latest_here": next((p for p in periods_here if p != period), None),
         "row": with_training_coverage(kelurahan).get(),
         "pmks_counts": categories.order_by("category__sort_order", "category__number"),
         "open_cases": Case.objects.filter(kelurahan=region).open().count_by_category(),

@@ -8,9 +8,13 @@ pages read the same figures from the coverage snapshot instead (ipsm.dashboard.s
 most 15 minutes old while people look, with the time shown on the page); a kab/kota and below are always live.
 
 Live, the counts are computed once per kelurahan (KelurahanQuerySet.counted_once) and the region's rows are
-read once: the table's order, the totals and the roll-ups per child region are made from them here (a
-kab/kota has at most about a thousand kelurahan). From the snapshot, the database sums and sorts, and only
-the page shown is read.
+read once: the table's order, the search by name, the totals, the roll-ups per child region and the chart
+are made from them here (a kab/kota has at most about a thousand kelurahan). From the snapshot, the database
+sums, sorts and searches, and only the page shown (and the chart's few rows) is read.
+
+Figures that cannot mislead: every figure of a page is of the one period shown, and the links down to a
+child region carry it; a kelurahan without PMKS figures for it has no status (CoverageStatus.NO_DATA) and a
+region shows how many of its kelurahan have each status, never the worst one alone.
 """
 
 from django.contrib import messages
@@ -22,11 +26,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import WORST_FIRST, Kelurahan, PmksCount, order_rows, roll_up
+from cases.models import WORST_FIRST, CoverageStatus, Kelurahan, PmksCount, order_rows, roll_up, status_counts
 from cases.periods import Period, asked_period, latest_with_data
 from ipsm.dashboard.snapshot import MAX_AGE, current_refresh, max_age, snapshot_key, uses_snapshot
 from ipsm.db_routers import use_replica
-from ipsm.lib.query import PAGE, SORT, is_region_code
+from ipsm.lib.query import CONTROL_CHARACTERS, PAGE, SORT, is_region_code
 from members.access import get_for_user, scope_of
 from members.models import BoardPosition, Region, Unit
 from trainings.coverage import TRAINING_ROLLUP, with_all_coverage, with_shares
@@ -34,6 +38,10 @@ from trainings.models import RECENT_TRAINING_YEARS
 
 PER_PAGE = 50
 VIEW_PERM = "cases.view_pmkscount"
+# The kelurahan table's search by name (?cari=), and how much of it is read.
+SEARCH, SEARCH_LENGTH = "cari", 100
+# The chart: the kelurahan most in need of PSM, worst first (more bars are unreadable on a phone).
+CHART_ROWS = 15
 # Code length of the region shown -> code length of the child regions in its table (none below kecamatan).
 CHILD_CODE_LENGTH = {0: 2, 2: 5, 5: 8}
 # The kelurahan table's ?urut= values (a leading "-" reverses); anything else sorts worst first.
@@ -85,13 +93,18 @@ def coverage_without_psm(request, code):
     region = _get_region(request.user, code)
     snapshot = _snapshot(region.code)
     period, periods = _period(request, snapshot)
+    search = _search(request)
     rows = _kelurahan(request.user, region.code, period, snapshot).uncovered().with_unit()
     rows = rows.select_related("parent")
+    if search:
+        rows = rows.matching(search).filter(matches=True)
     rows = rows.worst_first() if snapshot else order_rows(rows, WORST_FIRST)
     context = {
         "region": region,
         "period": period,
         "periods": periods,
+        "period_query": _period_query(period),
+        "search": search,
         "page": Paginator(rows, PER_PAGE).get_page(request.GET.get(PAGE)),
         "ancestors": _ancestors(request.user, region.code),
         "snapshot": snapshot,
@@ -144,6 +157,17 @@ def _period(request, snapshot: dict | None = None) -> tuple[Period | None, list[
     return period, choices
 
 
+def _period_query(period: Period | None) -> str:
+    """The query string that keeps a link down (to a child region, a kelurahan) on the period shown."""
+    return f"?periode={period.key}" if period else ""
+
+
+def _search(request) -> str:
+    """The name searched for in ?cari= ("" for none), without control characters (no name has them, and
+    PostgreSQL refuses a NUL), at most SEARCH_LENGTH characters."""
+    return CONTROL_CHARACTERS.sub("", request.GET.get(SEARCH, "")).strip()[:SEARCH_LENGTH]
+
+
 def _ordering(sort: str) -> tuple[str, str] | None:
     """The kelurahan table's order asked for in ?urut= (NULLs last either way); None: worst first."""
     return (sort, "code") if sort.removeprefix("-") in SORTABLE else None
@@ -159,25 +183,44 @@ def _permissions(user) -> dict:
     }
 
 
+# Child regions, most kelurahan without PSM first, then most short of PSM, then most PSM still needed.
+CHILD_ORDER = ("-kelurahan_status_tanpa_psm", "-kelurahan_status_kurang", "-psm_needed", "code_prefix")
+
+
 def _child_rows(rolled_up, user) -> list[dict]:
-    """The figures rolled up per child region, worst first, each with its Region (one query for names)."""
-    rows = order_rows(rolled_up, ("coverage_status", "-psm_needed", "code_prefix"))
+    """The figures rolled up per child region, those needing PSM most first, each with its Region (one
+    query for names) and its kelurahan per status."""
+    rows = order_rows(rolled_up, CHILD_ORDER)
     names = Region.objects.visible_to(user).in_bulk([row["code_prefix"] for row in rows])
-    return [{**with_shares(row), "region": names.get(row["code_prefix"])} for row in rows]
+    return [
+        {**with_shares(row), "region": names.get(row["code_prefix"]), "statuses": status_counts(row)}
+        for row in rows
+    ]
 
 
-def _figures(kelurahan, ordering: tuple | None, child_length: int | None, *, live: bool) -> tuple:
-    """The table's rows in `ordering` (None: worst first), the totals and the roll-ups per child region
-    (None below kecamatan)."""
+def _figures(
+    kelurahan, ordering: tuple | None, child_length: int | None, *, live: bool, search: str
+) -> tuple:
+    """The table's rows in `ordering` (None: worst first) whose name matches `search`, the totals and the
+    roll-ups per child region (None below kecamatan) of all the rows, and the chart's rows."""
     table_rows = kelurahan.with_unit().select_related("parent")
-    if live:  # one query: the rows, then sums and order from them
+    if search:
+        table_rows = table_rows.matching(search)
+    if live:  # one query: the rows, then sums, order, search and chart from them
         rows = list(table_rows)
         totals = next(iter(roll_up(rows, 0, **TRAINING_ROLLUP)), None)
         rolled_up = roll_up(rows, child_length, **TRAINING_ROLLUP) if child_length else None
-        return order_rows(rows, ordering or WORST_FIRST), totals, rolled_up
+        worst = order_rows(rows, WORST_FIRST)
+        chart = [row for row in worst if row.coverage_status != CoverageStatus.NO_DATA][:CHART_ROWS]
+        shown = [row for row in rows if row.matches] if search else rows
+        return order_rows(shown, ordering or WORST_FIRST), totals, rolled_up, chart
     rolled_up = kelurahan.rolled_up(child_length, **TRAINING_ROLLUP) if child_length else None
+    # A range of the index coverage_snapshot_worst_first (the statuses sort worst first, NO_DATA last).
+    chart = kelurahan.filter(coverage_status__lt=CoverageStatus.NO_DATA).worst_first()[:CHART_ROWS]
+    if search:
+        table_rows = table_rows.filter(matches=True)
     table_rows = table_rows.ordered(ordering) if ordering else table_rows.worst_first()
-    return table_rows, kelurahan.totals(**TRAINING_ROLLUP), rolled_up
+    return table_rows, kelurahan.totals(**TRAINING_ROLLUP), rolled_up, list(chart)
 
 
 def _ancestors(user, code: str):
@@ -187,6 +230,7 @@ def _ancestors(user, code: str):
 
 
 def _chart_data(rows) -> dict:
+    """The kelurahan most in need of PSM (worst first), as horizontal bars: active and still needed."""
     return {
         "labels": [row.name for row in rows],
         "active": [row.active_psm for row in rows],
@@ -204,8 +248,9 @@ def _render_dashboard(request, region: Region | None, *, is_home: bool = False):
     kelurahan = _kelurahan(user, code, period, snapshot)
     sort = request.GET.get(SORT, "")
     ordering = _ordering(sort)
-    table_rows, totals, rolled_up = _figures(
-        kelurahan, ordering, CHILD_CODE_LENGTH.get(len(code)), live=snapshot is None
+    search = _search(request)
+    table_rows, totals, rolled_up, chart_rows = _figures(
+        kelurahan, ordering, CHILD_CODE_LENGTH.get(len(code)), live=snapshot is None, search=search
     )
     page = Paginator(table_rows, PER_PAGE).get_page(request.GET.get(PAGE))
     context = {
@@ -213,11 +258,14 @@ def _render_dashboard(request, region: Region | None, *, is_home: bool = False):
         "is_home": is_home,
         "period": period,
         "periods": periods,
+        "period_query": _period_query(period),
         "sort": sort if ordering else "",
+        "search": search,
         "totals": with_shares(totals),
+        "statuses": status_counts(totals) if totals else [],
         "child_rows": _child_rows(rolled_up, user) if rolled_up is not None else None,
         "page": page,
-        "chart_data": _chart_data(page.object_list),
+        "chart_data": _chart_data(chart_rows),
         "ancestors": _ancestors(user, code),
         "targets_code": code[:5] if len(code) >= 5 else "",
         "registry_alerts": _registry_alerts(user, code),

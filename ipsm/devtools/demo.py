@@ -114,6 +114,7 @@ class DemoReport:
     speakers: int = 0
     participants: int = 0
     attendance: int = 0
+    office_profiles: int = 0
 
     @property
     def created_anything(self) -> bool:
@@ -605,6 +606,9 @@ def load_demo(*, today: datetime.date | None = None) -> DemoReport:
     from ipsm.devtools.demo_trainings import load_demo_trainings
 
     load_demo_trainings(today=today, users=users, report=report)
+    from ipsm.devtools.demo_offices import load_demo_offices
+
+    load_demo_offices(users=users, report=report)
     if report.created_anything:
         # Fresh statistics, as autovacuum would give them later: without them the planner takes the new
         # tables for empty and runs the trained-PSM subqueries as nested loops (minutes instead of ms).

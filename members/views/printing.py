@@ -1,9 +1,12 @@
 """Printable pages of the registry (print CSS, no PDF library): a unit's roster and the member card (KTA),
-and the public page that the card's QR code opens.
+and the public page that the card's QR code opens. What the issuing office prints (letterhead, logo,
+validity) is its OfficeProfile (members.office).
 
 The roster and the card are login-only, with the same access as the unit and member pages (members.access:
 404 out of scope). The verification page is public and shows only name, unit, status and validity.
 """
+
+from http import HTTPStatus
 
 import segno
 from django.contrib.auth.decorators import login_required
@@ -14,8 +17,17 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from members import office
 from members.access import get_for_user
-from members.models import BOARD_ROLE_ORDER, KABKOTA_LEVELS, Member, MemberStatus, Region, Unit
+from members.models import (
+    BOARD_ROLE_ORDER,
+    DEFAULT_CARD_VALIDITY_YEARS,
+    KABKOTA_LEVELS,
+    Member,
+    MemberStatus,
+    Region,
+    Unit,
+)
 from members.verification import card_token, member_pk_from_token
 
 # The unit's region and the two above it: kelurahan/desa, kecamatan, kab/kota.
@@ -58,19 +70,36 @@ def unit_roster(request, pk):
 
 @login_required
 def member_card(request, pk):
-    """The member card (KTA) at ID-1 size, for whoever may see the member; its QR code opens the public
-    verification page."""
-    member = get_for_user(Member.objects.select_related(f"unit__{_REGION_PATH}"), request.user, pk=pk)
+    """The member card (KTA) at ID-1 size, for whoever may see the member: the issuing office (the Dinas
+    Sosial of the unit's kab/kota) with its logo, the member's photo, KTA number and validity; its QR code
+    opens the public verification page. A member who is not active gets no card: 409 with the reason
+    (members.office.card_refusal)."""
+    queryset = Member.objects.select_related(f"unit__{_REGION_PATH}", "merged_into", "photo")
+    member = get_for_user(queryset, request.user, pk=pk)
+    path = region_path(member.unit.region)
+    refusal = office.card_refusal(member)
+    if refusal:
+        context = {"member": member, "refusal": refusal}
+        return render(request, "members/print_card.html", context, status=HTTPStatus.CONFLICT)
+    profile = office.office_for(member.unit.region)
     url = request.build_absolute_uri(reverse("members:verify", args=[card_token(member.pk)]))
     # segno writes only path data (no user text), so the SVG is safe to embed as it is.
     qr_svg = segno.make(url, error="m").svg_inline(border=2, omitsize=True, svgclass="kta-qr-code")
+    years = profile.card_validity_years if profile else DEFAULT_CARD_VALIDITY_YEARS
     context = {
         "member": member,
-        "region_path": region_path(member.unit.region),
+        "region_path": path,
+        "kabkota": path[-1],
+        "office": profile,
+        "has_photo": hasattr(member, "photo"),
+        "valid_until": office.card_valid_until(
+            active_since=member.status_since, years=years, today=timezone.localdate()
+        ),
         "qr_svg": mark_safe(qr_svg),
         "verify_url": url,
         # ?kertas=a4: the card at actual size on an A4 sheet, to cut out (no card printer in most offices).
         "on_a4": request.GET.get("kertas") == "a4",
+        "may_edit_office": request.user.has_perm("members.add_officeprofile"),
     }
     return render(request, "members/print_card.html", context)
 

@@ -4,6 +4,7 @@ so out-of-scope objects give 404 and read-only users get 403 on writes."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from members.forms import (
     NewMemberForm,
     StatusChangeForm,
     TransferForm,
+    UnitChoiceMemberForm,
     UnitForm,
 )
 from members.history import history_entries, member_history
@@ -32,6 +34,7 @@ from members.models import BOARD_ROLE_ORDER, BoardPosition, Member, Region, Unit
 from members.nik import is_typed_nik, normalize_nik
 from members.panels import render_member_panels, render_unit_panels
 from members.tables import MemberTable, UnitTable
+from members.views.photos import photo_and_card_context
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -51,20 +54,25 @@ def member_list(request):
     member_filter = MemberFilter(request.GET, queryset=members, user=request.user)
     table = MemberTable(member_filter.qs)
     BoundedRequestConfig(request, page_sizes=PAGE_SIZES).configure(table)
-    return render(
-        request,
-        "members/member_list.html",
-        {"filter": member_filter, "table": table, "page_sizes": PAGE_SIZES},
-    )
+    form = member_filter.form
+    context = {
+        "filter": member_filter,
+        "table": table,
+        "page_sizes": PAGE_SIZES,
+        # The filters fold away on a phone; they stay open while any is in use.
+        "filters_used": sum(1 for field in form if field.name != "cari" and field.value()),
+    }
+    return render(request, "members/member_list.html", context)
 
 
-@sensitive_post_parameters("q")
+@sensitive_post_parameters("cari")
 @require_POST
 @login_required
 def member_search(request):
-    """The search box posts here, so that a NIK typed into it never appears in a URL or an access log.
+    """The list's one form (search box and filters) posts here, so that a NIK typed into it never appears in
+    a URL or an access log.
 
-    A whole NIK opens that member's page; any other text becomes the list's name/KTA search.
+    A whole NIK opens that member's page; any other text becomes the list's name/KTA search, with the filters.
     """
     text = request.POST.get("cari", "").strip()
     if is_typed_nik(text):
@@ -77,10 +85,12 @@ def member_search(request):
         else:
             return redirect("members:detail", pk=member.pk)
         return redirect("members:list")
-    query = request.POST.copy()
-    for name in ("csrfmiddlewaretoken", PAGE):
-        query.pop(name, None)
-    return redirect(f"{reverse('members:list')}?{query.urlencode()}")
+    # The list's one form posts the filters along with the text: all of them go on, the empty ones left out.
+    query = QueryDict(mutable=True)
+    for name, values in request.POST.lists():
+        if name not in ("csrfmiddlewaretoken", PAGE) and (kept := [value for value in values if value]):
+            query.setlist(name, kept)
+    return redirect(f"{reverse('members:list')}?{query.urlencode()}" if query else reverse("members:list"))
 
 
 @login_required
@@ -101,6 +111,8 @@ def member_detail(request, pk):
         "merged_records": member.merged_records.all(),
         "history": member_history(member, can_edit=can_edit) if can_edit else None,
         "panels": render_member_panels(request, member),
+        # The photo and the member card (members/views/photos.py).
+        **photo_and_card_context(member, can_edit=can_edit),
     }
     return render(request, "members/member_detail.html", context)
 
@@ -111,17 +123,32 @@ def member_create(request, unit_pk):
     unit = _get_unit(request.user, unit_pk, perm="members.add_member")
     form = NewMemberForm(request.POST or None, user=request.user, unit=unit)
     if form.is_valid():
-        member = form.save(commit=False)
-        member.unit = unit
-        member.status_since = member.joined_on
-        services.register_member(member=member, by=request.user)
-        messages.success(
-            request,
-            _("%(name)s is registered with KTA %(kta)s.")
-            % {"name": member.full_name, "kta": member.kta_number},
-        )
-        return redirect("members:detail", pk=member.pk)
+        return _register(request, form, unit)
     return render(request, "members/member_form.html", {"form": form, "unit": unit})
+
+
+@sensitive_post_parameters("nik")
+@login_required
+def member_add(request):
+    """Registering from the member list: the unit is chosen in the form (a coordinator's own is preset)."""
+    require_perm(request.user, "members.add_member")
+    asked = request.GET.get("unit")  # ?unit= from the list's unit filter
+    form = UnitChoiceMemberForm(request.POST or None, user=request.user, requested_unit=asked)
+    if form.is_valid():
+        return _register(request, form, form.cleaned_data["unit"])
+    return render(request, "members/member_form.html", {"form": form, "unit": form.unit})
+
+
+def _register(request, form: NewMemberForm, unit: Unit):
+    member = form.save(commit=False)
+    member.unit = unit
+    member.status_since = member.joined_on
+    services.register_member(member=member, by=request.user)
+    messages.success(
+        request,
+        _("%(name)s is registered with KTA %(kta)s.") % {"name": member.full_name, "kta": member.kta_number},
+    )
+    return redirect("members:detail", pk=member.pk)
 
 
 @sensitive_post_parameters("nik")
@@ -209,6 +236,7 @@ def unit_detail(request, pk):
         "can_edit_board": request.user.has_perm("members.change_boardposition"),
         "can_confirm": request.user.has_perm("members.confirm_roster"),
         "can_edit_unit": can_edit_unit,
+        "parent_visible": _sees_parent(request.user, unit.region),
         "history": history_entries(unit, show_nik=False) if can_edit_unit else None,
         "panels": render_unit_panels(request, unit),
     }
@@ -299,4 +327,12 @@ def _region_context(region: Region, user) -> dict:
         .select_related("member", "unit__region")
         .order_by("term_ends_on")[:20],
         "today": today,
+        "parent_visible": _sees_parent(user, region),
     }
+
+
+def _sees_parent(user, region: Region) -> bool:
+    """Whether the breadcrumb may link to the region above: not above the user's scope (a coordinator's
+    ends at their unit, staff's at their kab/kota), where the link would only give 404."""
+    parent = region.parent_id
+    return bool(parent) and Region.objects.visible_to(user).filter(code=parent).exists()

@@ -1,36 +1,60 @@
-// Coverage dashboard: active and still-needed PSM per kelurahan as bars, the PSM target as a line.
+// Coverage dashboard: the kelurahan most in need of PSM as horizontal bars (active and still needed PSM,
+// stacked: together the target), one bar per line so that every name stays readable on a phone.
 // The figures come from the page's json_script block (#coverage-chart-data); no inline script (CSP).
 (function () {
   var canvas = document.getElementById("coverage-chart");
+  var box = document.getElementById("coverage-chart-box");
   var source = document.getElementById("coverage-chart-data");
-  if (!canvas || !source || typeof Chart === "undefined") {
+  if (!canvas || !box || !source || typeof Chart === "undefined") {
     return;
   }
   var data = JSON.parse(source.textContent);
+  var BAR_HEIGHT = 30; // px per kelurahan: a label of one line and a bar a finger can point at
+  var AXES_AND_LEGEND = 90;
+  // The box sets the chart's height (maintainAspectRatio: false); CSSOM styles are allowed by the CSP.
+  box.style.height = Math.max(200, data.labels.length * BAR_HEIGHT + AXES_AND_LEGEND) + "px";
+  var short = function (label) {
+    return label.length > 22 ? label.slice(0, 21) + "…" : label;
+  };
   new Chart(canvas, {
+    type: "bar",
     data: {
       labels: data.labels,
       datasets: [
-        { type: "bar", label: data.legend.active, data: data.active, backgroundColor: "#198754", stack: "psm" },
-        { type: "bar", label: data.legend.needed, data: data.needed, backgroundColor: "#dc3545", stack: "psm" },
-        {
-          type: "line",
-          label: data.legend.target,
-          data: data.target,
-          borderColor: "#0d6efd",
-          backgroundColor: "#0d6efd",
-          borderDash: [6, 4],
-          pointRadius: 3,
-          fill: false,
-        },
+        { label: data.legend.active, data: data.active, backgroundColor: "#198754", stack: "psm" },
+        { label: data.legend.needed, data: data.needed, backgroundColor: "#dc3545", stack: "psm" },
       ],
     },
     options: {
+      indexAxis: "y",
       responsive: true,
-      interaction: { mode: "index", intersect: false },
+      maintainAspectRatio: false,
+      interaction: { mode: "index", intersect: false, axis: "y" },
+      plugins: {
+        legend: { position: "top", labels: { boxWidth: 14 } },
+        tooltip: {
+          callbacks: {
+            title: function (items) {
+              return items.length ? data.labels[items[0].dataIndex] : "";
+            },
+            footer: function (items) {
+              return items.length ? data.legend.target + ": " + data.target[items[0].dataIndex] : "";
+            },
+          },
+        },
+      },
       scales: {
-        x: { stacked: true, ticks: { autoSkip: false, maxRotation: 60 } },
-        y: { stacked: true, beginAtZero: true, grace: "10%", ticks: { precision: 0 } },
+        x: { stacked: true, beginAtZero: true, grace: "5%", ticks: { precision: 0 } },
+        y: {
+          stacked: true,
+          ticks: {
+            autoSkip: false,
+            font: { size: 13 },
+            callback: function (value) {
+              return short(this.getLabelForValue(value));
+            },
+          },
+        },
       },
     },
   });

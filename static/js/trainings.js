@@ -18,3 +18,15 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// A hint with data-scroll-hint="<table id>" shows only while that table is wider than its box (it then
+// scrolls sideways inside the box, not the page).
+function showScrollHints() {
+  document.querySelectorAll("[data-scroll-hint]").forEach(function (hint) {
+    const table = document.getElementById(hint.dataset.scrollHint);
+    const box = table && table.closest(".table-responsive");
+    hint.hidden = !box || box.scrollWidth <= box.clientWidth + 1;
+  });
+}
+document.addEventListener("DOMContentLoaded", showScrollHints);
+window.addEventListener("resize", showScrollHints);

@@ -17,7 +17,8 @@ def test_staff_enter_pmks_figures_and_see_the_status_change(log_in, live_server,
     page = log_in(staff)
 
     status = page.locator("#kel-33-71-03-1002 .coverage-status")
-    expect(status.locator("[data-status]")).to_have_attribute("data-status", CoverageStatus.CUKUP)
+    # No PMKS figures yet: no status, however many PSM.
+    expect(status.locator("[data-status]")).to_have_attribute("data-status", CoverageStatus.NO_DATA)
 
     page.locator("#kel-33-71-03-1002 .pmks-link").click()
     page.fill(f"#id_count_{poor.pk}", "-3")

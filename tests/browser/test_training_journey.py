@@ -50,13 +50,15 @@ def test_staff_train_the_untrained_psm_of_a_kecamatan(log_in, live_server, staff
     page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name="Bimtek Dasar PSM").click()
     expect(page.locator("#count-invited")).to_have_text("2")
 
-    page.click("#attendance-link")
+    page.click("#attendance-link")  # a one-day event held today: the page opens on it
+    page.get_by_role("button", name="Semua hadir").click()
+    expect(page.locator(".alert-success")).to_contain_text("2 peserta ditandai hadir")
+    page.click("#scores-link")
     for member, (pre, post) in zip(untrained, [(55, 80), (60, 75)], strict=True):
         participant = Participant.objects.get(member=member)
-        page.select_option(f"[name=att-{participant.pk}-{today:%Y-%m-%d}]", "hadir")
         page.fill(f"[name=pre-{participant.pk}]", str(pre))
         page.fill(f"[name=post-{participant.pk}]", str(post))
-    page.click("#attendance-save")
+    page.click("#scores-save")
     expect(page.locator(".alert-success")).to_be_visible()
 
     page.goto(f"{live_server.url}/unit/{unit_a.pk}/")

@@ -10,6 +10,7 @@ from cases.models import (
     PmksCategory,
     order_rows,
     roll_up,
+    status_counts,
 )
 from cases.periods import Period
 from members.models import MemberStatus
@@ -58,8 +59,9 @@ def test_kelurahan_figures_with_default_targets(data):
     assert magersari.coverage_status == CoverageStatus.TANPA_PSM
     assert (magersari.open_cases, magersari.open_cases_without_psm, magersari.pmks_without_psm) == (2, 2, 1)
 
-    kowangan = _row("33.23.11.2001")  # no data for the period: the minimum still applies
+    kowangan = _row("33.23.11.2001")  # no data for the period: the minimum still applies, but no status
     assert (kowangan.pmks, kowangan.psm_target, kowangan.pmks_without_psm) == (None, 5, 0)
+    assert (kowangan.coverage_status, kowangan.is_short) == (CoverageStatus.NO_DATA, 0)
 
 
 def test_targets_of_the_kab_kota_apply(data):
@@ -70,14 +72,16 @@ def test_targets_of_the_kab_kota_apply(data):
     assert _row("33.23.11.2001").psm_target == 5  # Temanggung keeps the defaults
 
 
-def test_roll_up_sums_kelurahan_and_takes_the_worst_status(data):
+def test_roll_up_sums_kelurahan_and_counts_them_per_status(data):
     rows = {row["code_prefix"]: row for row in Kelurahan.objects.with_coverage(PERIOD).rolled_up(8)}
     tengah = rows["33.71.03"]
     assert (tengah["kelurahan_count"], tengah["active_psm"], tengah["pmks"]) == (2, 8, 360)
-    assert (tengah["psm_needed"], tengah["kelurahan_short"], tengah["coverage_status"]) == (4, 2, "1")
+    assert (tengah["psm_needed"], tengah["kelurahan_short"], tengah["kelurahan_status_kurang"]) == (4, 2, 2)
+    assert status_counts(tengah) == [(CoverageStatus.KURANG, 2)]
     selatan = rows["33.71.01"]
     assert (selatan["kelurahan_without_psm"], selatan["open_cases_without_psm"]) == (1, 2)
-    assert selatan["coverage_status"] == CoverageStatus.TANPA_PSM
+    assert status_counts(selatan) == [(CoverageStatus.TANPA_PSM, 1)]
+    assert status_counts(rows["33.23.11"]) == [(CoverageStatus.NO_DATA, 1)]  # Kowangan: no 2022 figures
 
     kota = Kelurahan.objects.within("33.71").with_coverage(PERIOD).totals()
     assert (kota["kelurahan_count"], kota["active_psm"], kota["pmks"], kota["psm_needed"]) == (3, 8, 435, 9)

@@ -141,9 +141,10 @@ def test_rows_carry_ids_status_badge_and_links(as_user, staff, data, unit_a):
     row = re.search(r'<tr id="kel-33-71-03-1003".*?</tr>', content, re.DOTALL)[0]
     assert re.search(r'class="coverage-status"><span class="badge text-bg-warning" data-status="1">', row)
     assert f'href="{reverse("members:unit_detail", args=[unit_a.pk])}"' in row
-    assert f'href="{reverse("cases:pmks_grid", args=["33.71.03.1003"])}"' in row
+    assert f'href="{reverse("cases:pmks_grid", args=["33.71.03.1003"])}?periode=2022"' in row
     magersari = re.search(r'<tr id="kel-33-71-01-1007".*?</tr>', content, re.DOTALL)[0]
-    assert f'href="{reverse("coverage", args=["33.71.01.1007"])}"' in magersari  # no unit yet
+    # No unit yet: its coverage page, for the period shown.
+    assert f'href="{reverse("coverage", args=["33.71.01.1007"])}?periode=2022"' in magersari
     assert 'data-status="0"' in magersari
     assert 'id="coverage-chart-data"' in content
     assert "tanpa PSM" in content
@@ -152,9 +153,9 @@ def test_rows_carry_ids_status_badge_and_links(as_user, staff, data, unit_a):
 def test_staff_gets_links_to_cases_and_targets(as_user, staff, data):
     content = as_user(staff).get(reverse("home")).content.decode()
     assert f'href="{reverse("cases:list")}?tanpa_psm=1&amp;wilayah=33.71"' in content
-    assert f'href="{reverse("coverage_without_psm", args=["33.71"])}"' in content
+    assert f'href="{reverse("coverage_without_psm", args=["33.71"])}?periode=2022"' in content
     assert f'href="{reverse("cases:targets", args=["33.71"])}"' in content
-    assert f'href="{reverse("coverage", args=["33.71.03"])}"' in content  # drill down
+    assert f'href="{reverse("coverage", args=["33.71.03"])}?periode=2022"' in content  # drill down
 
 
 def test_viewer_sees_counts_but_no_link_to_cases(as_user, viewer, data):
@@ -165,7 +166,7 @@ def test_viewer_sees_counts_but_no_link_to_cases(as_user, viewer, data):
     assert reverse("cases:pmks_grid", args=["33.71.03.1003"]) not in content
     block = re.search(r'<div id="open-cases-without-psm">.*?</div>', content, re.DOTALL)[0]
     assert ">2</span>" in block
-    assert f'href="{reverse("coverage_without_psm", args=["33.71"])}"' in content  # counts only: allowed
+    assert f'href="{reverse("coverage_without_psm", args=["33.71"])}?periode=2022"' in content  # counts only
 
 
 def test_drill_down_from_kabkota_to_kecamatan(as_user, staff, data):

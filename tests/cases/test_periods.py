@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from cases.periods import Period, latest_finished_year, parse_period
+from cases.periods import Period, last_finished_year, parse_period
 
 TODAY = datetime.date(2026, 12, 3)
 
@@ -32,9 +32,9 @@ def test_parse_period_is_bounded_from_2000_to_next_year(text, expected):
     assert parse_period(text, TODAY) == expected
 
 
-def test_the_report_default_is_the_latest_finished_year():
-    assert latest_finished_year([2026, 2025, 2023], TODAY) == Period(2025)
-    assert latest_finished_year([], TODAY) == Period(2026)
+def test_the_report_default_is_the_last_finished_year_whatever_the_data():
+    assert last_finished_year(TODAY) == Period(2025)
+    assert last_finished_year(datetime.date(2027, 1, 1)) == Period(2026)
 
 
 @pytest.mark.parametrize(

@@ -112,7 +112,7 @@ def test_no_panel_for_a_kecamatan_unit(as_user, staff, magelang):
 
 def test_panel_without_any_pmks_figures(as_user, staff, unit_b):
     panel = _panel(_page(as_user(staff), unit_b))
-    assert 'data-status="0"' in panel  # no active PSM
+    assert 'data-status="3"' in panel  # no PMKS figures: no status, whatever the PSM
     assert 'id="unit-pmks">—<' in panel
 
 

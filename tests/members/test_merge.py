@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cases.models import CasePsmAssignment
-from members import services
+from members import office, services
 from members.duplicates import related_counts
 from members.models import (
     BoardPosition,
@@ -24,6 +24,7 @@ from members.models import (
     Unit,
 )
 from tests import factories
+from tests.printing.pictures import phone_photo, upload
 from tests.trainings.conftest import make_event, mark_all
 from trainings import services as training_services
 from trainings.models import Attendance, AttendanceStatus, Participant, Speaker
@@ -41,6 +42,8 @@ RELATIONS = {
     "members.DuplicateDismissal.member_a": "kept",
     "members.DuplicateDismissal.member_b": "kept",
     "members.NikSearch.member": "kept",
+    # The survivor keeps its own photo; it takes the merged record's when it has none (members.office).
+    "members.MemberPhoto.member": "moved",
     "cases.Case.psm": "moved",
     "cases.CasePsmAssignment.member": "moved",
     "trainings.Participant.member": "moved",
@@ -110,6 +113,9 @@ def everything(staff, magelang, pair, unit_a, unit_b):
         ),
         "case": factories.CaseFactory(kelurahan=magelang["cacaban"], psm=merged),
         "speaker": Speaker.objects.create(name="Sitti Rahayu", member=merged),
+        "photo": office.set_member_photo(
+            member=merged, image=office.clean_photo(upload(phone_photo())), by=staff
+        ),
     }
     rows["assignment"] = CasePsmAssignment.objects.create(
         case=rows["case"], member=merged, assigned_on=datetime.date(2026, 10, 2)
@@ -128,7 +134,7 @@ def test_merge_moves_every_relation(staff, pair, everything):
     services.merge_members(survivor=survivor, merged=merged, by=staff)
 
     moved = everything
-    for name in ("status", "transfer", "seat", "speaker", "participant", "assignment"):
+    for name in ("status", "transfer", "seat", "speaker", "participant", "assignment", "photo"):
         moved[name].refresh_from_db()
         assert moved[name].member == survivor, name
     assert moved["status"].note == f"[{merged.kta_number}] Daftar"
@@ -414,7 +420,7 @@ def test_merge_page_shows_both_with_what_they_hold(as_user, staff, pair, everyth
     for member in pair:
         assert member.full_name in html and member.kta_number in html
     assert response.context["pair"][0][1] == []
-    assert [count for _label, count in response.context["pair"][1][1]] == [1] * 7
+    assert [count for _label, count in response.context["pair"][1][1]] == [1] * 8
     with translation.override("en"):
         assert dict(related_counts(pair[1])) == {
             "status changes": 1,
@@ -424,6 +430,7 @@ def test_merge_page_shows_both_with_what_they_hold(as_user, staff, pair, everyth
             "PSM assignments": 1,
             "speakers": 1,
             "participants": 1,
+            "member photos": 1,
         }
 
 

@@ -6,12 +6,15 @@ import datetime
 import pytest
 import segno
 from django.urls import reverse
+from django.utils import formats, timezone
 
-from members import services
+from ipsm.lib.dates import years_after
+from members import office, services
 from members.models import MemberStatus
 from members.verification import card_token, member_pk_from_token
 from tests import factories
-from tests.printing.conftest import ROLES
+from tests.printing.conftest import ROLES, make_office_profile
+from tests.printing.pictures import phone_photo, upload
 
 
 def _validity(html: str) -> str:
@@ -213,3 +216,126 @@ def test_tokens_survive_a_secret_key_rotation(settings, member):
     assert member_pk_from_token(token) == member.pk
     settings.SECRET_KEY_FALLBACKS = []
     assert member_pk_from_token(token) is None
+
+
+# --- the issuing office, the photo, the validity; no card for a member who is not active ------------------
+
+
+def _card(client, member, query: str = "") -> str:
+    html = client.get(_card_url(member) + query).content.decode()
+    return html.split('id="kta-card"')[1].split("</article>")[0]
+
+
+def test_card_carries_the_issuing_office_with_its_logo(as_user, staff, coordinator, member, magelang):
+    make_office_profile(magelang["kota_magelang"], by=staff)
+    card = _card(as_user(coordinator), member)
+    assert 'id="card-office">Dinas Sosial Kota Magelang<' in card
+    assert f'src="{reverse("members:office_logo", args=["33.71"])}"' in card
+    # The coordinator, who prints it, may fetch that logo.
+    assert as_user(coordinator).get(reverse("members:office_logo", args=["33.71"])).status_code == 200
+
+
+def test_card_without_an_office_profile_names_the_office_from_the_region(as_user, staff, viewer, member):
+    html = as_user(staff).get(_card_url(member)).content.decode()
+    card = html.split('id="kta-card"')[1].split("</article>")[0]
+    assert 'id="card-office">Dinas Sosial Kota Magelang<' in card and 'id="card-logo"' not in card
+    # Staff are told where to fill it in (not printed); the read-only head is not sent there.
+    assert f'href="{reverse("members:office", args=["33.71"])}"' in html
+    assert 'id="office-missing"' not in as_user(viewer).get(_card_url(member)).content.decode()
+
+
+def test_card_shows_the_photo_or_an_empty_pas_foto_box(as_user, staff, member):
+    client = as_user(staff)
+    card = _card(client, member)
+    assert 'id="card-photo-empty">Pas foto 3x4<' in card
+    office.set_member_photo(member=member, image=office.clean_photo(upload(phone_photo())), by=staff)
+    card = _card(client, member)
+    assert f'src="{reverse("members:photo", args=[member.pk])}"' in card
+    assert "card-photo-empty" not in card
+
+
+def test_card_is_in_indonesian_whatever_the_page_language(as_user, staff, member):
+    client = as_user(staff)
+    client.cookies["django_language"] = "en"
+    html = client.get(_card_url(member)).content.decode()
+    assert "Back to the member" in html  # the page speaks English
+    card = html.split('id="kta-card"')[1].split("</article>")[0]
+    assert "Berlaku s.d." in card and "Unit IPSM" in card and "Valid until" not in card
+
+
+def test_card_is_valid_five_years_from_activation_by_default(as_user, staff, member, magelang):
+    today = timezone.localdate()
+    member.status_since = today - datetime.timedelta(days=400)
+    member.save()
+    expected = years_after(member.status_since, 5)
+    card = _card(as_user(staff), member)
+    assert f'id="card-valid-until">{formats.date_format(expected, "j F Y")}<' in card
+    make_office_profile(magelang["kota_magelang"], by=staff, card_validity_years=2)
+    card = _card(as_user(staff), member)
+    assert (
+        f'id="card-valid-until">{formats.date_format(years_after(member.status_since, 2), "j F Y")}<' in card
+    )
+
+
+@pytest.mark.parametrize(
+    ("active_since", "years", "today", "until"),
+    [
+        (datetime.date(2024, 3, 1), 5, datetime.date(2024, 3, 1), datetime.date(2029, 3, 1)),
+        (datetime.date(2024, 3, 1), 5, datetime.date(2029, 3, 1), datetime.date(2029, 3, 1)),
+        # Active for longer than a period: the end of the current one, the same on every reprint in it.
+        (datetime.date(2015, 6, 1), 5, datetime.date(2024, 11, 13), datetime.date(2025, 6, 1)),
+        (datetime.date(2015, 6, 1), 5, datetime.date(2025, 6, 2), datetime.date(2030, 6, 1)),
+        (datetime.date(2016, 2, 29), 1, datetime.date(2017, 1, 1), datetime.date(2017, 2, 28)),
+    ],
+)
+def test_validity_rule(active_since, years, today, until):
+    assert office.card_valid_until(active_since=active_since, years=years, today=today) == until
+
+
+def test_inactive_member_gets_no_card_but_the_reason(as_user, staff, member):
+    services.change_member_status(
+        member=member,
+        new_status=MemberStatus.NONAKTIF,
+        reason="mengundurkan_diri",
+        changed_on=datetime.date(2025, 3, 1),
+        by=staff,
+    )
+    response = as_user(staff).get(_card_url(member))
+    assert response.status_code == 409
+    html = response.content.decode()
+    refusal = html.split('id="card-refusal">')[1].split("</p>")[0]
+    assert refusal == (
+        "Kartu tidak dapat dicetak: anggota berstatus Nonaktif (Mengundurkan diri) sejak 1 Maret 2025."
+    )
+    assert 'id="kta-card"' not in html and "data-print" not in html and "<svg" not in html
+    # The member page says so instead of offering the print link.
+    page = as_user(staff).get(reverse("members:detail", args=[member.pk])).content.decode()
+    assert 'id="card-print-link"' not in page and _card_url(member) not in page
+    assert "Kartu tidak dapat dicetak" in page.split('id="card-refused"')[1]
+
+
+def test_candidate_gets_no_card(as_user, coordinator, unit_a):
+    candidate = factories.MemberFactory(
+        unit=unit_a, status=MemberStatus.CALON, status_since=datetime.date(2024, 5, 6)
+    )
+    response = as_user(coordinator).get(_card_url(candidate))
+    assert response.status_code == 409
+    assert "anggota berstatus Calon sejak 6 Mei 2024" in response.content.decode()
+
+
+def test_merged_record_gets_no_card_and_points_at_the_survivor(as_user, staff, member, unit_a):
+    survivor = factories.MemberFactory(unit=unit_a, full_name="Sri Wulandari Dua")
+    services.merge_members(survivor=survivor, merged=member, by=staff)
+    response = as_user(staff).get(_card_url(member))
+    assert response.status_code == 409
+    assert f"digabung ke data Sri Wulandari Dua (KTA {survivor.kta_number})" in response.content.decode()
+    assert as_user(staff).get(_card_url(survivor)).status_code == 200
+
+
+def test_card_query_count_is_constant(as_user, staff, member, magelang, django_assert_max_num_queries):
+    make_office_profile(magelang["kota_magelang"], by=staff)
+    office.set_member_photo(member=member, image=office.clean_photo(upload(phone_photo())), by=staff)
+    client = as_user(staff)
+    client.get(_card_url(member))
+    with django_assert_max_num_queries(8):
+        assert client.get(_card_url(member)).status_code == 200

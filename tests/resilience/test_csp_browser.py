@@ -40,6 +40,8 @@ def test_staff_pages_run_under_the_policy_without_violations(
     log_in, live_server, violations, staff, member_a, magelang
 ):
     case = factories.CaseFactory(kelurahan=magelang["cacaban"])
+    # The chart draws the kelurahan with PMKS figures.
+    factories.PmksCountFactory(kelurahan=magelang["cacaban"], category=case.category, count=40)
     event = make_event(magelang["kota_magelang"], by=staff)
     job = ImportJob.objects.create(
         kind=ImportKind.MEMBERS,

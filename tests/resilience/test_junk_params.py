@@ -28,8 +28,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from cases import services as case_services
 from cases.models import CoverageTarget, PmksCategory
 from ipsm.models import ExportLog, ImportJob, ImportStatus
+from members import office
 from members.verification import card_token
 from tests import factories
+from tests.printing.conftest import make_office_profile
+from tests.printing.pictures import phone_photo, upload
 from tests.trainings.conftest import make_event, mark_all
 from trainings import services as training_services
 
@@ -103,10 +106,14 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
     "members:region": Page(kwargs="code=kabkota"),
     "members:unit_print": Page(kwargs="pk=unit_a", params=("kertas",)),
     "members:card": Page(kwargs="pk=member_a", params=("kertas",)),
+    "members:photo": Page(kwargs="pk=member_a"),
+    "members:office": Page(kwargs="code=kabkota"),
+    "members:office_logo": Page(kwargs="code=kabkota"),
+    "trainings:certificate_logo": Page(kwargs="pk=participant"),
     # Lists and their exports
     "members:list": Page(params=MEMBER_LIST),
     "members:export": Page(kwargs="fmt=xlsx", same_as="members:list"),
-    "members:unit_list": Page(params=("kecamatan", "perlu_perhatian", *LIST)),
+    "members:unit_list": Page(params=("cari", "kecamatan", "perlu_perhatian", *LIST)),
     "members:unit_export": Page(kwargs="fmt=xlsx", same_as="members:unit_list"),
     "members:duplicates": Page(params=("wilayah", "halaman")),
     "cases:list": Page(params=CASE_LIST),
@@ -137,6 +144,7 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
     "members:unit_create": Page(),
     "members:unit_edit": Page(kwargs="pk=unit_a"),
     "members:create": Page(kwargs="unit_pk=unit_a"),
+    "members:add": Page(params=("unit",)),
     "members:board_add": Page(kwargs="unit_pk=unit_a"),
     "members:board_end": Page(kwargs="pk=position_a"),
     "members:restore": Page(kwargs="pk=member_a history_id=member_a_version"),
@@ -145,7 +153,9 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
     "trainings:edit": Page(kwargs="pk=event"),
     "trainings:history": Page(kwargs="pk=event"),
     "trainings:session_add": Page(kwargs="pk=event"),
-    "trainings:attendance": Page(kwargs="pk=event"),
+    "trainings:attendance": Page(kwargs="pk=event", params=("hari",)),
+    "trainings:scores": Page(kwargs="pk=event"),
+    "trainings:issue_certificates": Page(kwargs="pk=event"),
     "trainings:participant_export": Page(kwargs="pk=event fmt=xlsx"),
     "trainings:certificate": Page(kwargs="pk=participant"),
     "imports:template": Page(kwargs="kind_slug=anggota"),
@@ -162,6 +172,8 @@ SKIPPED = {
     "members:search": "POST only",
     "members:dismiss_duplicate": "POST only",
     "members:unit_confirm_roster": "POST only",
+    "members:photo_upload": "POST only",
+    "members:photo_remove": "POST only",
     "cases:status": "POST only",
     "cases:assign": "POST only",
     "cases:activity": "POST only",
@@ -169,7 +181,7 @@ SKIPPED = {
     "cases:referral_outcome": "POST only",
     "trainings:invitation_answer": "POST only",
     "trainings:session_delete": "POST only",
-    "trainings:issue_certificates": "POST only",
+    "trainings:attendance_all_present": "POST only",
     "imports:confirm": "POST only",
     "set_language": "Django's language switcher (POST)",
 }
@@ -211,6 +223,8 @@ def world(magelang, unit_a, unit_b, member_a, staff, viewer, coordinator, superu
     member_a2 = factories.MemberFactory(unit=unit_a)
     factories.MemberFactory(unit=unit_b)
     position_a = factories.BoardPositionFactory(member=member_a)
+    make_office_profile(magelang["kota_magelang"], by=staff)  # with its logo
+    office.set_member_photo(member=member_a, image=office.clean_photo(upload(phone_photo())), by=staff)
     kelurahan = magelang["rejowinangun_utara"]
     case = factories.CaseFactory(kelurahan=kelurahan, created_by=staff)
     case_services.refer_case(

@@ -47,6 +47,8 @@ def _url(page, event, participant, session):
         "edit": reverse("trainings:edit", args=[event.pk]),
         "invite": reverse("trainings:invite", args=[event.pk]),
         "attendance": reverse("trainings:attendance", args=[event.pk]),
+        "attendance_all_present": reverse("trainings:attendance_all_present", args=[event.pk]),
+        "scores": reverse("trainings:scores", args=[event.pk]),
         "certificate": reverse("trainings:certificate", args=[participant.pk]),
         "session_add": reverse("trainings:session_add", args=[event.pk]),
         "session_delete": reverse("trainings:session_delete", args=[session.pk]),
@@ -64,12 +66,15 @@ EXPECTED_GET = {
     "edit":        (302, 403, 403, 200, 404, 200),
     "invite":      (302, 403, 403, 200, 404, 200),
     "attendance":  (302, 403, 403, 200, 404, 200),
+    "scores":      (302, 403, 403, 200, 404, 200),
+    "issue_certificates": (302, 403, 403, 200, 404, 200),
     "certificate": (302, 403, 200, 200, 404, 200),
 }
-# Writes (POST only): 302 back to the event when allowed.
+# Writes: 302 back to the event (or, for attendance, to its page) when allowed.
 EXPECTED_POST = {
     "session_delete":     (302, 403, 403, 302, 404, 302),
     "issue_certificates": (302, 403, 403, 302, 404, 302),
+    "attendance_all_present": (302, 403, 403, 302, 404, 302),
 }
 # fmt: on
 
@@ -108,7 +113,8 @@ def test_post_access(client, users, certified, magelang_event, page, role_index)
     if expected == 302 and user is None:
         assert response["Location"].startswith(reverse("login"))
     elif expected == 302:
-        assert response["Location"] == reverse("trainings:detail", args=[magelang_event.pk])
+        back_to = "trainings:attendance" if page == "attendance_all_present" else "trainings:detail"
+        assert response["Location"] == reverse(back_to, args=[magelang_event.pk])
     assert Session.objects.exists() == (page != "session_delete" or expected != 302 or user is None)
 
 
@@ -184,6 +190,29 @@ def test_list_sorts_and_paginates(as_user, staff, magelang):
     assert len(_titles(first)) == 25
     assert len(_titles(client.get(reverse("trainings:list"), {"urut": "title", "halaman": 2}))) == 5
     assert _titles(client.get(reverse("trainings:list"), {"urut": "-title"}))[0] == "Pelatihan 29"
+
+
+def test_list_is_newest_first_by_start_date(as_user, staff, magelang):
+    dates = [
+        ("Maret", "2024-03-01"),
+        ("Juli", "2024-07-01"),
+        ("Januari", "2025-01-15"),
+        ("Juli 2", "2024-07-01"),
+    ]
+    for title, starts_on in dates:
+        day = datetime.date.fromisoformat(starts_on)
+        make_event(magelang["kota_magelang"], by=staff, title=title, starts_on=day, ends_on=day)
+    response = as_user(staff).get(reverse("trainings:list"))
+    assert _titles(response) == [
+        "Januari",
+        "Juli 2",
+        "Juli",
+        "Maret",
+    ]  # the same day: the later entered first
+    ascending = as_user(staff).get(reverse("trainings:list"), {"urut": "starts_on"})
+    assert _titles(ascending) == ["Maret", "Juli", "Juli 2", "Januari"]
+    content = response.content.decode()
+    assert "Tanggal selesai" in content and "Akhiri" not in content
 
 
 def test_list_shows_counts(as_user, staff, magelang_event, member_a, member_b):
@@ -414,6 +443,15 @@ def test_detail_lists_sessions_participants_and_counts(as_user, staff, certified
     assert reverse("trainings:certificate", args=[participant.pk]) in content
     assert participant.certificate_number in content
     assert "Etika PSM" in content
+
+
+@pytest.mark.parametrize(("language", "shown"), [("id", "Rp\u00a05.000.000"), ("en", "Rp\u00a05,000,000")])
+def test_detail_shows_the_budget_in_the_pages_number_format(as_user, staff, magelang, language, shown):
+    event = make_event(magelang["kota_magelang"], by=staff, budget=5_000_000)
+    client = as_user(staff)
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    content = client.get(reverse("trainings:detail", args=[event.pk])).content.decode()
+    assert f'<span id="event-budget">{shown}</span>' in content
 
 
 def test_detail_takes_a_constant_number_of_queries(

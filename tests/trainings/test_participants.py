@@ -1,8 +1,7 @@
-"""Participants: inviting PSM of the organising regions, attendance and scores, certificates, and what staff
-of a partner region see of a joint event."""
+"""Participants: inviting PSM of the organising regions, and what staff of a partner region see of a joint
+event (attendance and scores: test_attendance.py; certificates: test_certificates.py)."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -11,11 +10,9 @@ from django.urls import reverse
 
 from members.models import MemberStatus, Region
 from tests import factories
-from tests.trainings.conftest import START, make_event, mark_all
+from tests.trainings.conftest import make_event, mark_all
 from trainings import services
 from trainings.models import Attendance, AttendanceStatus, Participant
-
-DAY_1, DAY_2 = START, START + datetime.timedelta(days=1)
 
 
 def _candidates(response):
@@ -170,8 +167,9 @@ def test_partner_staff_mark_attendance_and_print_certificates_of_the_other_regio
     services.invite_members(event=joint_event, members=[member_a], by=staff)
     participant = member_a.trainings.get()
     client = as_user(staff_other)
-    data = {f"att-{participant.pk}-{day:%Y-%m-%d}": "hadir" for day in joint_event.days}
-    assert client.post(reverse("trainings:attendance", args=[joint_event.pk]), data).status_code == 302
+    url = reverse("trainings:attendance_all_present", args=[joint_event.pk])
+    for day in joint_event.days:
+        assert client.post(url, {"hari": day.isoformat()}).status_code == 302
     client.post(reverse("trainings:issue_certificates", args=[joint_event.pk]))
     assert client.get(reverse("trainings:certificate", args=[participant.pk])).status_code == 200
 
@@ -188,126 +186,6 @@ def test_partner_staff_see_nothing_of_the_other_regions_own_events(
     assert (
         client.post(reverse("trainings:invite", args=[magelang_event.pk]), {"member": [1]}).status_code == 404
     )
-
-
-# --- Attendance and scores ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def invited(staff, magelang_event, roster):
-    services.invite_members(event=magelang_event, members=[roster["budi"], roster["siti"]], by=staff)
-    return {p.member.full_name.split()[0].lower(): p for p in magelang_event.participants.all()}
-
-
-def _sheet(invited, **overrides):
-    data = {}
-    for participant in invited.values():
-        for day in (DAY_1, DAY_2):
-            data[f"att-{participant.pk}-{day:%Y-%m-%d}"] = "diundang"
-        data[f"pre-{participant.pk}"] = ""
-        data[f"post-{participant.pk}"] = ""
-    data.update(overrides)
-    return data
-
-
-def test_attendance_page_has_a_select_per_participant_and_day(as_user, staff, magelang_event, invited):
-    content = as_user(staff).get(reverse("trainings:attendance", args=[magelang_event.pk])).content.decode()
-    for participant in invited.values():
-        for day in (DAY_1, DAY_2):
-            assert f'name="att-{participant.pk}-{day:%Y-%m-%d}"' in content
-        assert f'name="pre-{participant.pk}"' in content
-    assert 'id="attendance-save"' in content
-
-
-def test_attendance_saves_every_day_and_the_scores(as_user, staff, magelang_event, invited):
-    budi, siti = invited["budi"], invited["siti"]
-    data = _sheet(
-        invited,
-        **{
-            f"att-{budi.pk}-{DAY_1:%Y-%m-%d}": "hadir",
-            f"att-{budi.pk}-{DAY_2:%Y-%m-%d}": "hadir",
-            f"att-{siti.pk}-{DAY_1:%Y-%m-%d}": "hadir",
-            f"att-{siti.pk}-{DAY_2:%Y-%m-%d}": "izin",
-            f"pre-{budi.pk}": "55.5",
-            f"post-{budi.pk}": "90",
-        },
-    )
-    response = as_user(staff).post(reverse("trainings:attendance", args=[magelang_event.pk]), data)
-    assert response.status_code == 302
-    marks = dict(
-        ((row.participant_id, row.day), row.status)
-        for row in Attendance.objects.filter(participant__event=magelang_event)
-    )
-    assert marks == {
-        (budi.pk, DAY_1): "hadir",
-        (budi.pk, DAY_2): "hadir",
-        (siti.pk, DAY_1): "hadir",
-        (siti.pk, DAY_2): "izin",
-    }
-    budi.refresh_from_db()
-    assert (budi.pre_test_score, budi.post_test_score) == (Decimal("55.50"), Decimal("90.00"))
-    assert list(magelang_event.participants.attended()) == [budi]
-
-
-@pytest.mark.parametrize(
-    "bad",
-    [
-        lambda p: {f"att-{p.pk}-{DAY_2:%Y-%m-%d}": "bolos"},
-        lambda p: {f"att-{p.pk}-{DAY_2:%Y-%m-%d}": ""},
-        lambda p: {f"post-{p.pk}": "101"},
-        lambda p: {f"pre-{p.pk}": "-1"},
-        lambda p: {f"pre-{p.pk}": "lima"},
-    ],
-)
-def test_an_invalid_cell_saves_nothing(as_user, staff, magelang_event, invited, bad):
-    budi = invited["budi"]
-    data = _sheet(invited, **{f"att-{budi.pk}-{DAY_1:%Y-%m-%d}": "hadir", f"pre-{budi.pk}": "70"})
-    data.update(bad(invited["siti"]))
-    response = as_user(staff).post(reverse("trainings:attendance", args=[magelang_event.pk]), data)
-    assert response.status_code == 200
-    assert response.context["form"].errors
-    assert 'id="attendance-errors"' in response.content.decode()
-    assert not Attendance.objects.exclude(status="diundang").exists()
-    assert not Participant.objects.filter(pre_test_score__isnull=False).exists()
-
-
-# --- Certificates ---------------------------------------------------------------------------------
-
-
-def test_certificate_page_shows_the_participant_and_event(as_user, staff, magelang_event, invited):
-    budi = mark_all(magelang_event, invited["budi"].member)
-    as_user(staff).post(reverse("trainings:issue_certificates", args=[magelang_event.pk]))
-    budi.refresh_from_db()
-    response = as_user(staff).get(reverse("trainings:certificate", args=[budi.pk]))
-    content = response.content.decode()
-    for text in (
-        budi.certificate_number,
-        "Budi Santoso",
-        budi.member.kta_number,
-        magelang_event.title,
-        "Kota Magelang",
-    ):
-        assert text in content
-    assert "css/print.css" in content
-
-
-def test_certificate_page_is_404_without_a_number(as_user, staff, magelang_event, invited):
-    response = as_user(staff).get(reverse("trainings:certificate", args=[invited["budi"].pk]))
-    assert response.status_code == 404
-
-
-def test_issuing_from_the_page_numbers_those_present_every_day(as_user, staff, magelang_event, invited):
-    mark_all(magelang_event, invited["budi"].member)
-    services.record_attendance(
-        event=magelang_event, marks={(invited["siti"].pk, DAY_1): AttendanceStatus.HADIR}
-    )
-    response = as_user(staff).post(reverse("trainings:issue_certificates", args=[magelang_event.pk]))
-    assert response.status_code == 302
-    numbers = dict(Participant.objects.values_list("member__full_name", "certificate_number"))
-    assert numbers == {
-        "Budi Santoso": f"IPSM/2024/{magelang_event.pk:04d}/001",
-        "Siti Rahayu": None,
-    }
 
 
 def test_invite_ignores_ids_that_are_not_plain_digits(as_user, staff, magelang_event, member_a):

@@ -241,7 +241,7 @@ def test_confirm_box_stays_hidden_until_a_warning(as_user, staff, candidate):
 def test_deactivation_does_not_run_the_check(as_user, staff, member_a):
     response = as_user(staff).post(
         reverse("members:status", args=[member_a.pk]),
-        {"new_status": "nonaktif", "reason": "lainnya", "changed_on": "2024-06-01"},
+        {"new_status": "nonaktif", "reason": "lainnya", "changed_on": "2024-06-01", "confirm_inactive": "on"},
     )
     assert response.status_code == 302
     assert member_a.status_changes.get().note == ""

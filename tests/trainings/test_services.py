@@ -63,17 +63,16 @@ def test_record_attendance_refuses_an_unknown_status(staff, magelang_event, memb
         services.record_attendance(event=magelang_event, marks={(participant.pk, START): "bolos"})
 
 
-def test_attendance_sheet_is_all_or_nothing(staff, magelang_event, member_a):
+def test_record_attendance_is_all_or_nothing(staff, magelang_event, member_a):
     services.invite_members(event=magelang_event, members=[member_a], by=staff)
     participant = member_a.trainings.get()
-    with pytest.raises(ValidationError):
-        services.save_attendance_sheet(
-            event=magelang_event,
-            marks={(participant.pk, START): "hadir", (participant.pk, magelang_event.ends_on): "bolos"},
-            scores={participant.pk: (Decimal("50"), None)},
-        )
-    participant.refresh_from_db()
-    assert participant.pre_test_score is None
+    for bad in ("bolos", None):
+        day = magelang_event.ends_on if bad else magelang_event.ends_on + datetime.timedelta(days=1)
+        with pytest.raises(ValidationError):
+            services.record_attendance(
+                event=magelang_event,
+                marks={(participant.pk, START): "hadir", (participant.pk, day): bad or "hadir"},
+            )
     assert not Attendance.objects.filter(status="hadir").exists()
 
 
@@ -103,13 +102,18 @@ def test_certificates_only_for_those_present_every_day_and_idempotent(staff, mag
         marks={(half.trainings.get().pk, START): AttendanceStatus.HADIR},
     )
     mark_all(magelang_event, absent, AttendanceStatus.IZIN)
-    assert services.issue_certificates(event=magelang_event) == 1
-    assert services.issue_certificates(event=magelang_event) == 0
+    plan = services.issue_certificates(event=magelang_event)
+    assert [p.member for p in plan.due] == [present]
+    assert {p.member: why for p, why in plan.left_out} == {
+        half: "kehadiran 1 hari belum dicatat",
+        absent: "tidak hadir setiap hari: hadir 0 dari 2 hari",
+    }
+    assert services.issue_certificates(event=magelang_event).due == []
     numbers = dict(Participant.objects.values_list("member_id", "certificate_number"))
     assert numbers == {present.pk: f"IPSM/2024/{magelang_event.pk:04d}/001", half.pk: None, absent.pk: None}
     # Once the second day is marked, the next number follows on; the first stays as it was.
     mark_all(magelang_event, half)
-    assert services.issue_certificates(event=magelang_event) == 1
+    assert len(services.issue_certificates(event=magelang_event).due) == 1
     assert half.trainings.get().certificate_number == f"IPSM/2024/{magelang_event.pk:04d}/002"
     assert present.trainings.get().certificate_number.endswith("/001")
 
@@ -182,11 +186,11 @@ def test_certificate_numbers_never_repeat_after_a_participant_is_removed(staff, 
     services.invite_members(event=magelang_event, members=members, by=staff)
     for member in members[:3]:
         mark_all(magelang_event, member)
-    assert services.issue_certificates(event=magelang_event) == 3
+    assert len(services.issue_certificates(event=magelang_event).due) == 3
     removed = magelang_event.participants.order_by("certificate_number").first()
     removed.delete()
     mark_all(magelang_event, members[3])
-    assert services.issue_certificates(event=magelang_event) == 1
+    assert len(services.issue_certificates(event=magelang_event).due) == 1
     numbers = list(magelang_event.participants.values_list("certificate_number", flat=True))
     assert len(set(numbers)) == 3
     assert removed.certificate_number not in numbers

@@ -2,14 +2,19 @@
 comes through members.access.get_for_user: 404 unless the user's office organises it, 403 on writes for
 read-only users. A joint event is managed by the staff of every organising office."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils import formats
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ipsm.lib.forms import add_error_messages, add_service_error
@@ -19,11 +24,21 @@ from members.access import get_for_user, require_perm
 from members.models import Member
 from trainings import services
 from trainings.filters import EventFilter, InviteFilter
-from trainings.forms import AttendanceSheetForm, EventForm, SessionForm
-from trainings.models import Attendance, Event, Organiser, Participant, Session
+from trainings.forms import (
+    DAY,
+    AttendanceDayForm,
+    EventForm,
+    ScoresForm,
+    SessionForm,
+    attendance_tabs,
+    default_day,
+    event_day,
+)
+from trainings.models import Attendance, Event, Organiser, Session
 from trainings.tables import EventTable
 
 VIEW_EVENT = "trainings.view_event"
+CHANGE_PARTICIPANT = "trainings.change_participant"
 # services.save_event's refusals about who organises, shown under the organisers field.
 ORGANISER_ERRORS = ("not_own_organiser", "last_organiser", "own_region_missing", "no_organiser")
 INVITE_PAGE_SIZE = 50
@@ -49,7 +64,7 @@ def _participants(event: Event):
 def event_list(request):
     require_perm(request.user, VIEW_EVENT)
     accepted = Prefetch("organisers", queryset=_accepted_organisers())
-    events = Event.objects.visible_to(request.user).with_counts().prefetch_related(accepted)
+    events = Event.objects.visible_to(request.user).with_counts().prefetch_related(accepted).newest_first()
     event_filter = EventFilter(request.GET, queryset=events)
     table = EventTable(event_filter.qs)
     BoundedRequestConfig(request, page_sizes=(25,)).configure(table)
@@ -151,7 +166,9 @@ def _detail_context(request, event: Event, session_form: SessionForm | None = No
         "event": event,
         "days": event.days,
         "sessions": event.sessions.select_related("speaker__member"),
-        "participants": [(p, p.attendance_on(event.days)) for p in participants],
+        "participants": [
+            (p, list(zip(event.days, p.attendance_on(event.days), strict=True))) for p in participants
+        ],
         "counts": event.participants.counts(),
         # Participants from a partner region are listed, but their member pages stay out of reach.
         "visible_member_ids": set(
@@ -160,7 +177,7 @@ def _detail_context(request, event: Event, session_form: SessionForm | None = No
         "session_form": session_form,
         "can_change": can_change,
         "can_invite": user.has_perm("trainings.add_participant"),
-        "can_mark": user.has_perm("trainings.change_participant"),
+        "can_mark": user.has_perm(CHANGE_PARTICIPANT),
         "can_delete_session": user.has_perm("trainings.delete_session"),
     }
 
@@ -231,42 +248,110 @@ def invite(request, pk):
     )
 
 
+def _attendance_url(event: Event, day: datetime.date) -> str:
+    return f"{reverse('trainings:attendance', args=[event.pk])}?{urlencode({DAY: day.isoformat()})}"
+
+
+def _long_date(day: datetime.date) -> str:
+    return formats.date_format(day, "l, j F Y")
+
+
 @login_required
 def attendance(request, pk):
-    event = _get_event(request.user, pk, perm="trainings.change_participant")
-    form = AttendanceSheetForm(request.POST or None, event=event, participants=list(_participants(event)))
+    """The attendance of one day (?hari=YYYY-MM-DD; today while the event runs, else its first day), a row
+    per participant: "Semua hadir" (attendance_all_present) first, then the exceptions, saved here."""
+    event = _get_event(request.user, pk, perm=CHANGE_PARTICIPANT)
+    day = event_day(event, (request.POST if request.method == "POST" else request.GET).get(DAY))
+    if request.method == "POST" and day is None:
+        messages.error(request, _("Choose a day of the event."))
+        return redirect("trainings:attendance", pk=event.pk)
+    day = day or default_day(event)
+    participants = list(_participants(event))
+    form = AttendanceDayForm(request.POST or None, event=event, day=day, participants=participants)
     if form.is_valid():
-        try:
-            services.save_attendance_sheet(event=event, marks=form.marks(), scores=form.scores())
-        except ValidationError as error:
-            add_error_messages(request, error)
-        else:
-            messages.success(request, _("Attendance saved."))
-            return redirect("trainings:detail", pk=event.pk)
-    return render(request, "trainings/event_attendance.html", {"event": event, "form": form})
+        services.record_attendance(event=event, marks=form.marks())
+        messages.success(request, _("Attendance of %(day)s saved.") % {"day": _long_date(day)})
+        return redirect(_attendance_url(event, day))
+    context = {"event": event, "form": form, "day": day, "tabs": attendance_tabs(event, participants)}
+    return render(request, "trainings/event_attendance.html", context)
 
 
 @require_POST
 @login_required
-def issue_certificates(request, pk):
-    event = _get_event(request.user, pk, perm="trainings.change_participant")
-    count = services.issue_certificates(event=event)
-    messages.success(request, _("%(count)d certificate numbers issued.") % {"count": count})
-    return redirect("trainings:detail", pk=event.pk)
+def attendance_all_present(request, pk):
+    """Semua hadir for one day: everyone not yet marked is marked present (services.mark_all_present)."""
+    event = _get_event(request.user, pk, perm=CHANGE_PARTICIPANT)
+    day = event_day(event, request.POST.get(DAY))
+    if day is None:
+        messages.error(request, _("Choose a day of the event."))
+        return redirect("trainings:attendance", pk=event.pk)
+    _say_all_present(request, services.mark_all_present(event=event, day=day), day)
+    return redirect(_attendance_url(event, day))
+
+
+def _say_all_present(request, done: services.AllPresent, day: datetime.date) -> None:
+    values = {"count": done.marked, "kept": done.kept, "day": _long_date(day)}
+    if done.marked:
+        text = ngettext(
+            "%(count)d participant marked present on %(day)s.",
+            "%(count)d participants marked present on %(day)s.",
+            done.marked,
+        )
+        messages.success(request, text % values)
+    else:
+        messages.info(request, _("No one was left to mark on %(day)s.") % values)
+    if done.kept:
+        text = ngettext(
+            "%(kept)d participant already marked excused or absent keeps that mark.",
+            "%(kept)d participants already marked excused or absent keep that mark.",
+            done.kept,
+        )
+        messages.info(request, text % values)
 
 
 @login_required
-def certificate(request, pk):
-    require_perm(request.user, VIEW_EVENT)
-    participants = Participant.objects.filter(certificate_number__isnull=False).select_related(
-        "member__unit__region", "event"
-    )
-    participant = get_for_user(participants, request.user, pk=pk)
-    organisers = (
-        participant.event.organisers.accepted()
-        .select_related("region")
-        .order_by("region_id", "institution_name")
-    )
-    return render(
-        request, "trainings/certificate.html", {"participant": participant, "organisers": organisers}
-    )
+def scores(request, pk):
+    event = _get_event(request.user, pk, perm=CHANGE_PARTICIPANT)
+    participants = list(_participants(event))
+    form = ScoresForm(request.POST or None, participants=participants)
+    if form.is_valid():
+        services.record_scores(event=event, scores=form.scores())
+        messages.success(request, _("Scores saved."))
+        return redirect("trainings:detail", pk=event.pk)
+    context = {"event": event, "form": form, "tabs": attendance_tabs(event, participants)}
+    return render(request, "trainings/event_scores.html", context)
+
+
+# Names in the message after issuing certificates; the confirm page lists every one.
+NAMES_IN_MESSAGE = 10
+
+
+def _issued_message(plan: services.CertificatePlan) -> str:
+    """The result, naming who was left out and why: 3 certificate numbers issued; 2 participants did not
+    get one: Budi (...), Sari (...)."""
+    issued = ngettext(
+        "%(count)d certificate number issued", "%(count)d certificate numbers issued", len(plan.due)
+    ) % {"count": len(plan.due)}
+    if not plan.left_out:
+        return f"{issued}."
+    names = ", ".join(f"{p.member.full_name} ({why})" for p, why in plan.left_out[:NAMES_IN_MESSAGE])
+    if (more := len(plan.left_out) - NAMES_IN_MESSAGE) > 0:
+        names += " " + ngettext("and %(count)d other", "and %(count)d others", more) % {"count": more}
+    left_out = ngettext(
+        "%(count)d participant did not get one: %(names)s",
+        "%(count)d participants did not get one: %(names)s",
+        len(plan.left_out),
+    ) % {"count": len(plan.left_out), "names": names}
+    return f"{issued}; {left_out}."
+
+
+@login_required
+def issue_certificates(request, pk):
+    """GET: the confirm step (who will get a number, who will not and why); POST: number them."""
+    event = _get_event(request.user, pk, perm=CHANGE_PARTICIPANT)
+    if request.method != "POST":
+        plan = services.certificate_plan(event)
+        return render(request, "trainings/event_certificates.html", {"event": event, "plan": plan})
+    plan = services.issue_certificates(event=event)
+    (messages.success if plan.due else messages.warning)(request, _issued_message(plan))
+    return redirect("trainings:detail", pk=event.pk)

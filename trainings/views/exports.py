@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from ipsm.lib.exports import export_response
 from members.access import get_for_user, require_perm
 from trainings import exports
-from trainings.indicators import counted_indicator_report, report_years
+from trainings.indicators import counted_indicator_report
 from trainings.models import Event
 from trainings.views.indicators import _region as report_region
 
@@ -36,7 +36,7 @@ def participant_export(request, pk, fmt):
 def indicator_export(request, fmt):
     require_perm(request.user, VIEW_EVENT)
     region = report_region(request)
-    period = exports.indicator_period(request.GET.get("periode"), report_years(region.code))
+    period = exports.indicator_period(request.GET.get("periode"))
     # The figures the page showed (counted at most REPORT_MAX_AGE before), not a second count.
     levels = counted_indicator_report(region.code, period).levels
     export = exports.indicator_export(region, period, levels)

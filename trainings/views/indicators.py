@@ -1,11 +1,10 @@
 """The five-level indicator report of a region and a period (figures from trainings/indicators.py).
 
 For Dinas Sosial staff and viewers (trainings.view_event) within their scope; a region outside it gives 404.
-A finished period's figures are counted at most ten minutes before (the page says when; ?hitung_ulang=1
-counts them again); the running period's are counted for every request.
+The default period is the last finished year for every region (cases.periods.last_finished_year). A finished
+period's figures are counted at most ten minutes before (the page says when; ?hitung_ulang=1 counts them
+again); the running period's are counted for every request.
 """
-
-import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from cases.periods import Period, asked_period, latest_finished_year
+from cases.periods import Period, asked_period, last_finished_year
 from ipsm.db_routers import use_replica
 from ipsm.lib.query import is_region_code
 from members.access import get_for_user, require_perm, scope_of
@@ -32,14 +31,20 @@ def indicator_report(request):
     region = _region(request)
     today = timezone.localdate()
     years = report_years(region.code)
-    period = _period(request, years, today)
-    report = counted_indicator_report(region.code, period, recount=request.GET.get("hitung_ulang") == "1")
+    period = _period(request, today)
+    report = counted_indicator_report(
+        region.code, period, recount=request.GET.get("hitung_ulang") == "1", region_name=str(region)
+    )
     context = {
         "region": region,
         "regions": _region_choices(user, region),
         "period": period,
         "previous_period": period.previous,
-        "periods": sorted({period, Period(today.year), *(Period(year) for year in years)}, reverse=True),
+        "periods": sorted(
+            {period, Period(today.year), last_finished_year(today), *(Period(year) for year in years)},
+            reverse=True,
+        ),
+        "years_with_data": years,
         "levels": report.levels,
         "counted_at": report.counted_at,
         "stored": report.stored,
@@ -65,9 +70,9 @@ def _region(request) -> Region:
     return get_for_user(Region.objects.all(), request.user, pk=code)
 
 
-def _period(request, years: list[int], today: datetime.date) -> Period:
-    """The period asked for in ?periode=, else the latest finished year with data (else this year)."""
-    period, warning = asked_period(request.GET.get("periode", ""), lambda: latest_finished_year(years, today))
+def _period(request, today) -> Period:
+    """The period asked for in ?periode=, else the last finished year (the same for every region)."""
+    period, warning = asked_period(request.GET.get("periode", ""), lambda: last_finished_year(today))
     if warning:
         messages.warning(request, warning)
     return period
