@@ -210,6 +210,10 @@ class CaseQuerySet(models.QuerySet):
     def within(self, code: str) -> "CaseQuerySet":
         return self.filter(kelurahan__code__startswith=code)
 
+    def handled_by(self, member) -> "CaseQuerySet":
+        """The cases `member` is responsible for: all a PSM sees of cases, on their own pages (ipsm/psm)."""
+        return self.filter(psm=member)
+
     def open(self) -> "CaseQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
 

@@ -10,15 +10,19 @@ from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from members.accounts import phone_login_name
+
 
 def throttled_username(request, credentials: dict | None) -> str:
     """The username a failed login counts against: stripped, NFKC-normalised and case-folded, so that
-    " Admin", "ADMIN" and a full-width "ａｄｍｉｎ" all count as one account (settings.AXES_*)."""
+    " Admin", "ADMIN" and a full-width "ａｄｍｉｎ" all count as one account (settings.AXES_*). A mobile
+    number (a PSM logs in with it, members.accounts) counts as its +628... form, however it was typed."""
     if credentials and credentials.get("username") is not None:
         typed = credentials["username"]
     else:
         typed = request.POST.get("username", "") if request is not None else ""
-    return normalize_username(typed)
+    normalized = normalize_username(typed)
+    return phone_login_name(normalized) or normalized
 
 
 def normalize_username(typed: str) -> str:

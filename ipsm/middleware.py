@@ -1,7 +1,7 @@
 """Project middleware."""
 
 from django.conf import settings
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.utils.cache import patch_cache_control
 
 from ipsm.lib.query import has_control_characters
@@ -39,3 +39,30 @@ class RefuseControlCharactersMiddleware:
             # Django answers BadRequest with 400 (handler400), logged on django.security.
             raise BadRequest("A control character in the URL.")
         return self.get_response(request)
+
+
+class PsmPagesOnlyMiddleware:
+    """A PSM's own account (members.accounts) opens their pages (/saya/, the `psm` namespace) and the few
+    every user needs (login, logout, language, the home page that sends them to /saya/); every other page
+    is 403 before its view runs, whatever its own checks would say: denied by default."""
+
+    ALLOWED_NAMESPACES = {"psm", "notices"}  # notices: their own (ipsm.notices)
+    ALLOWED_NAMES = {"home", "login", "logout", "set_language", "members:verify"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES or not request.user.is_authenticated:
+            return None
+        from members.accounts import is_psm_account
+
+        if not is_psm_account(request.user):
+            return None
+        match = request.resolver_match
+        if match.namespace in self.ALLOWED_NAMESPACES or match.view_name in self.ALLOWED_NAMES:
+            return None
+        raise PermissionDenied

@@ -152,3 +152,98 @@ class LanguagePreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.language}"
+
+
+class NoticeKind(models.TextChoices):
+    """What a notice is about (ipsm.notices.services.remind computes them); one more kind per reminder."""
+
+    ROSTER_STALE = "roster_stale", _("Roster not checked")
+    BOARD_TERM = "board_term", _("Board term ending")
+    REGISTRY_DIGEST = "registry_digest", _("Registry to review")
+
+
+class NoticeQuerySet(models.QuerySet):
+    def for_user(self, user) -> "NoticeQuerySet":
+        """A user's own notices: nobody else's, whatever their role."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+    def unread(self) -> "NoticeQuerySet":
+        return self.filter(read_at__isnull=True)
+
+
+class Notice(models.Model):
+    """Something a user should act on, shown in the app (the bell) and e-mailed when they have an address.
+
+    `key` names the situation the notice is about (a unit's roster as last checked on a day, a seat's term
+    ending on a day); one notice per user, kind and key, so a daily run does not repeat a reminder that still
+    stands, and a new situation (the roster checked, then stale again) gives a new one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=NoticeKind.choices)
+    key = models.CharField(_("about"), max_length=100)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    # A path of this site (reverse()), made absolute in e-mails with settings.SITE_URL.
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="notice_once_per_situation")
+        ]
+        indexes = [models.Index(fields=["user", "read_at"], name="notice_user_read")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class DeliveryChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+
+
+class Delivery(models.Model):
+    """One sending of a notice (an e-mail), with the outcome of its last attempt: never dropped. A failed
+    attempt is tried again later (ipsm.notices.services.send_pending); after the last one the delivery
+    stays `failed`, with its error, in the admin, which can send it again."""
+
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("notice"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=DeliveryChannel.choices, default=DeliveryChannel.EMAIL
+    )
+    address = models.CharField(_("address"), max_length=254)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Blank while pending: at the next run; after a failure, not before this time.
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.address}: {self.get_status_display()}"

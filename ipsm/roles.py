@@ -1,4 +1,4 @@
-"""The three roles, as Django groups with permissions. Where each user works is their members.Assignment.
+"""The roles, as Django groups with permissions. Where each user works is their members.Assignment.
 
 The groups are rebuilt from this table after every migrate, so the code is the one source of truth.
 """
@@ -8,11 +8,13 @@ from django.utils.translation import gettext_lazy as _
 STAFF = "Staf Dinas Sosial"
 VIEWER = "Pimpinan"
 COORDINATOR = "Koordinator IPSM"
+PSM = "PSM"  # a member's own account (members.accounts): their own pages under /saya/, nothing else
 
 ROLE_LABELS = {
     STAFF: _("Dinas Sosial staff"),
     VIEWER: _("Read-only (pimpinan)"),
     COORDINATOR: _("IPSM coordinator"),
+    PSM: _("PSM (own account)"),
 }
 
 _READ = [
@@ -76,6 +78,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     VIEWER: _READ + _COUNTS + _TRAINING_READ + ["members.view_officeprofile"],
     # A coordinator sees the training history of their unit's members, not the events' pages.
     COORDINATOR: _READ + _ROSTER + _COUNTS + ["trainings.view_participant"],
+    # No permission any other page checks: a PSM's pages (ipsm/psm) check that the object is their own,
+    # and ipsm.middleware.PsmPagesOnlyMiddleware refuses them every other page.
+    PSM: [],
 }
 
 
@@ -95,7 +100,7 @@ def sync_role_groups(**kwargs) -> None:
 def role_of(user) -> str:
     """The user's role name, for display ('' when none)."""
     names = {group.name for group in user.groups.all()}
-    for name in (STAFF, VIEWER, COORDINATOR):
+    for name in (STAFF, VIEWER, COORDINATOR, PSM):
         if name in names:
             return name
     return ""

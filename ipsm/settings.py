@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ipsm.middleware.NoStoreForUsersMiddleware",
+    "ipsm.middleware.PsmPagesOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -165,7 +166,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, plus login by a PSM's mobile number and no login for an inactive member.
+    "members.accounts.AccountBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -258,6 +260,18 @@ IMAGE_MAX_UPLOAD_BYTES = env_int("IMAGE_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 
 # A NIK's masked digits are a date: searches by whole NIK are limited per user (members.services.look_up_nik).
 NIK_SEARCHES_PER_HOUR = env_int("NIK_SEARCHES_PER_HOUR", 20)
+
+# E-mail (notices and reminders, ipsm.notices): printed on the console in development, sent by SMTP with
+# DEBUG=0. SITE_URL makes the links in e-mails absolute (no request there to take the host from).
+EMAIL_BACKEND = "django.core.mail.backends." + ("console" if DEBUG else "smtp") + ".EmailBackend"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "IPSM <noreply@localhost>")
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day: the data is sensitive
 SESSION_COOKIE_HTTPONLY = True

@@ -21,6 +21,8 @@ urlpatterns = [
     path("aktivitas/", activity_views.activity_log, name="activity"),
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("", include("ipsm.psm.urls")),
+    path("", include("ipsm.notices.urls")),
     path("", include("members.urls")),
     path("", include("cases.urls")),
     path("", include("trainings.urls")),

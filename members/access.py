@@ -24,6 +24,9 @@ class Scope:
     region_code: str = ""  # Dinas Sosial staff and viewers: a kab/kota (or wider) code prefix
     unit_id: int | None = None  # IPSM coordinators: one unit
     unit_region_code: str = ""
+    # A PSM's own account: their one member. No QuerySet's visible_to() shows it to them: their pages
+    # (ipsm/psm) fetch it through own_member(), every other page refuses them.
+    member_id: int | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -48,6 +51,8 @@ def scope_of(user) -> Scope:
         assignment = Assignment.objects.select_related("unit").filter(user=user).first()
         if assignment is None:
             scope = NO_SCOPE
+        elif assignment.member_id:
+            scope = Scope(member_id=assignment.member_id)
         elif assignment.unit_id:
             scope = Scope(unit_id=assignment.unit_id, unit_region_code=assignment.unit.region_id)
         else:
@@ -67,6 +72,14 @@ def get_for_user(queryset, user, *, pk, perm: str | None = None):
     if perm and not user.has_perm(perm):
         raise PermissionDenied
     return obj
+
+
+def get_own_member(user, queryset):
+    """A PSM's own member (their account's, members.accounts); 403 for every other user."""
+    member_id = scope_of(user).member_id
+    if not member_id:
+        raise PermissionDenied
+    return queryset.get(pk=member_id)
 
 
 def require_perm(user, perm: str) -> None:

@@ -16,3 +16,8 @@ class MembersConfig(AppConfig):
         from members.panels import register_merge_handler
 
         register_merge_handler(office.move_member_photo, relations=office.MERGE_RELATIONS)
+
+        from members.panels import register_member_panel
+        from members.views.accounts import account_panel
+
+        register_member_panel(account_panel)

@@ -557,7 +557,8 @@ class BoardPosition(models.Model):
 
 
 class Assignment(models.Model):
-    """Where a user works: a region (Dinas Sosial staff and viewers) or one unit (IPSM coordinators).
+    """Where a user works: a region (Dinas Sosial staff and viewers), one unit (IPSM coordinators), or one
+    member (a PSM's own account, members.accounts).
 
     What the user may do there comes from their groups (ipsm/roles.py).
     """
@@ -576,15 +577,25 @@ class Assignment(models.Model):
         on_delete=models.PROTECT,
         related_name="coordinators",
     )
+    # A PSM's account: one user per member at most, one member per user.
+    member = models.OneToOneField(
+        "Member",
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="account",
+    )
 
     class Meta:
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
         constraints = [
             models.CheckConstraint(
-                condition=Q(region__isnull=False, unit__isnull=True)
-                | Q(region__isnull=True, unit__isnull=False),
-                name="assignment_region_xor_unit",
+                condition=Q(region__isnull=False, unit__isnull=True, member__isnull=True)
+                | Q(region__isnull=True, unit__isnull=False, member__isnull=True)
+                | Q(region__isnull=True, unit__isnull=True, member__isnull=False),
+                name="assignment_region_unit_or_member",
             )
         ]
 
@@ -623,6 +634,44 @@ class NikSearch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.masked_nik} {self.outcome}"
+
+
+class AccountInvitationQuerySet(models.QuerySet):
+    def open(self) -> "AccountInvitationQuerySet":
+        """Neither used nor revoked, and not expired."""
+        return self.filter(used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class AccountInvitation(models.Model):
+    """A one-time link with which a PSM chooses the password of their account (members.accounts). Only the
+    token's SHA-256 is kept: the link exists on the slip given to the member, nowhere else."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="account_invitations"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("valid until"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = AccountInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("PSM account invitation")
+        verbose_name_plural = _("PSM account invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="invitation_expires_after_creation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.created_at:%d/%m/%Y}"
 
 
 # --- Official print-outs: the office that issues them, the member's photo ----------------------------------

@@ -271,6 +271,10 @@ _OWN_MERGE_RELATIONS = (
     "members.DuplicateDismissal.member_b",
     # An audit record: who searched which NIK and what they found stays as it happened.
     "members.NikSearch.member",
+    # A PSM account and its invitations stay with the merged record, which is inactive: it cannot log in
+    # and its links no longer work (members.accounts); the survivor is invited anew.
+    "members.Assignment.member",
+    "members.AccountInvitation.member",
 )
 
 

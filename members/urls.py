@@ -1,5 +1,6 @@
 from django.urls import path
 
+from members.views import accounts as account_views
 from members.views import duplicates as duplicate_views
 from members.views import exports as export_views
 from members.views import history as history_views
@@ -27,6 +28,8 @@ urlpatterns = [
     path("anggota/<int:pk>/status/", views.member_status, name="status"),
     path("anggota/<int:pk>/mutasi/", views.member_transfer, name="transfer"),
     path("anggota/<int:pk>/kartu/", print_views.member_card, name="card"),
+    # A PSM's own account (members/accounts.py): POST gives the invitation slip, shown once.
+    path("anggota/<int:pk>/akun-psm/", account_views.account_invite, name="account_invite"),
     path("anggota/<int:pk>/foto/", photo_views.member_photo, name="photo"),
     path("anggota/<int:pk>/foto/unggah/", photo_views.member_photo_upload, name="photo_upload"),
     path("anggota/<int:pk>/foto/hapus/", photo_views.member_photo_remove, name="photo_remove"),

@@ -25,7 +25,8 @@ the object, so 403 reveals nothing either. Besides the status:
 Each role's request runs in a savepoint that is rolled back, so every role sees the same data set.
 
 Roles, in the order of the table's columns: anonymous, coordinator of unit A, coordinator of unit B (same
-kecamatan), viewer (pimpinan) of Kota Magelang, staff of Kota Magelang, staff of Kabupaten Temanggung.
+kecamatan), viewer (pimpinan) of Kota Magelang, staff of Kota Magelang, staff of Kabupaten Temanggung, and
+a PSM's own account (members.accounts) for another member of unit A, who handles one case of their own.
 """
 
 import datetime
@@ -46,7 +47,8 @@ from cases import services as case_services
 from cases.models import Case, CoverageTarget, PmksCategory
 from ipsm import roles
 from ipsm.models import ExportLog, ImportJob, ImportStatus
-from members import office
+from ipsm.notices.services import notify
+from members import accounts, office
 from members.models import Member
 from members.verification import card_token
 from tests import factories
@@ -56,7 +58,7 @@ from tests.trainings.conftest import make_event, mark_all
 from trainings import services as training_services
 from trainings.models import Session
 
-ROLES = ("anonymous", "coordinator", "coordinator_b", "viewer", "staff", "staff_other")
+ROLES = ("anonymous", "coordinator", "coordinator_b", "viewer", "staff", "staff_other", "psm")
 OUTCOMES = {"ok", "login", "403", "404", "405", "public"}
 
 # URL patterns left out of the matrix, and why.
@@ -88,218 +90,262 @@ class Rule:
     query: str = ""
 
 
-POST_ONLY = "405 405 405 405 405 405"
+# A PSM (their own account, the last column) is refused every page but theirs before its view runs
+# (ipsm.middleware.PsmPagesOnlyMiddleware), whatever the method: 403.
+POST_ONLY = "405 405 405 405 405 405 403"
 
 # The table. Columns: anonymous, coordinator (unit A), coordinator_b (unit B), viewer (Kota Magelang),
-# staff (Kota Magelang), staff_other (Kabupaten Temanggung). Every object in the data set is in unit A.
+# staff (Kota Magelang), staff_other (Kabupaten Temanggung), psm (the own account of a member of unit A).
+# Every object in the data set is in unit A.
 # fmt: off
 RULES: dict[str, Rule | tuple[Rule, ...]] = {
     # --- Project pages (ipsm/urls.py) ---------------------------------------------------------------------
     #                                            anon   coord  coordB viewer staff  other
-    "home": Rule(get=                           "login  ok     ok     ok     ok     ok"),
-    "login": Rule(get=                          "ok     ok     ok     ok     ok     ok",
-                  post=                         "ok     ok     ok     ok     ok     ok"),
-    "logout": Rule(get=POST_ONLY, post=         "ok     ok     ok     ok     ok     ok"),
+    "home": Rule(get=                           "login  ok     ok     ok     ok     ok    ok"),
+    "login": Rule(get=                          "ok     ok     ok     ok     ok     ok    ok",
+                  post=                         "ok     ok     ok     ok     ok     ok    ok"),
+    "logout": Rule(get=                         "405    405    405    405    405    405   405",
+                   post=                        "ok     ok     ok     ok     ok     ok    ok"),
     # Coverage is counts for staff and viewers of the area; coordinators read theirs on the unit page.
-    "coverage": Rule(params="code=kabkota", get="login  403    403    ok     ok     404"),
+    "coverage": Rule(params="code=kabkota", get="login  403    403    ok     ok     404    403"),
     "coverage_without_psm": Rule(params="code=kabkota",
-                                 get=           "login  403    403    ok     ok     404"),
+                                 get=           "login  403    403    ok     ok     404    403"),
     "coverage_print": Rule(params="code=kelurahan_a",
-                           get=                 "login  403    403    ok     ok     404"),
-    "activity": Rule(get=                       "login  403    403    403    ok     ok"),
+                           get=                 "login  403    403    ok     ok     404    403"),
+    "activity": Rule(get=                       "login  403    403    403    ok     ok    403"),
+    # --- A user's own notices (ipsm/notices/urls.py): every role, a PSM too; the notice is coordinator A's.
+    # The bell is loaded by htmx after the page: empty (204) once logged out rather than the login page.
+    "notices:list": Rule(get=                   "login  ok     ok     ok     ok     ok    ok"),
+    "notices:bell": Rule(get=                   "ok     ok     ok     ok     ok     ok    ok"),
+    "notices:read_all": Rule(get=               "405    405    405    405    405    405   405",
+                             post=              "login  ok     ok     ok     ok     ok    ok"),
+    "notices:read": Rule(params="pk=notice",
+                         get=                   "405    405    405    405    405    405   405",
+                         post=                  "login  ok     404    404    404    404   404"),
     # --- Registry (members/urls.py) -------------------------------------------------------------------------
-    "members:list": Rule(get=                   "login  ok     ok     ok     ok     ok"),
-    "members:search": Rule(get=POST_ONLY, post= "login  ok     ok     ok     ok     ok"),
+    "members:list": Rule(get=                   "login  ok     ok     ok     ok     ok    403"),
+    "members:search": Rule(get=POST_ONLY, post= "login  ok     ok     ok     ok     ok    403"),
     # Adding from the list: the unit is chosen among the user's own (tests/members/test_add_member.py).
-    "members:add": Rule(get=                    "login  ok     ok     403    ok     ok",
-                        post=                   "login  ok     ok     403    ok     ok"),
-    "members:duplicates": Rule(get=             "login  403    403    403    ok     ok"),
+    "members:add": Rule(get=                    "login  ok     ok     403    ok     ok    403",
+                        post=                   "login  ok     ok     403    ok     ok    403"),
+    "members:duplicates": Rule(get=             "login  403    403    403    ok     ok    403"),
     "members:merge": Rule(params="a=member_a b=member_a2",
-                          get=                  "login  403    403    403    ok     404",
-                          post=                 "login  403    403    403    ok     404"),
+                          get=                  "login  403    403    403    ok     404    403",
+                          post=                 "login  403    403    403    ok     404    403"),
     "members:dismiss_duplicate": Rule(params="a=member_a b=member_a2", get=POST_ONLY,
-                                      post=     "login  403    403    403    ok     404"),
+                                      post=     "login  403    403    403    ok     404    403"),
     "members:export": (
-        Rule(params="fmt=xlsx", get=            "login  ok     ok     ok     ok     ok"),
-        Rule(params="fmt=csv", get=             "login  ok     ok     ok     ok     ok"),
-        Rule(params="fmt=pdf", get=             "login  404    404    404    404    404"),
+        Rule(params="fmt=xlsx", get=            "login  ok     ok     ok     ok     ok    403"),
+        Rule(params="fmt=csv", get=             "login  ok     ok     ok     ok     ok    403"),
+        Rule(params="fmt=pdf", get=             "login  404    404    404    404    404    403"),
     ),
     "members:detail": Rule(params="pk=member_a",
-                           get=                 "login  ok     404    ok     ok     404"),
+                           get=                 "login  ok     404    ok     ok     404    403"),
     "members:edit": Rule(params="pk=member_a",
-                         get=                   "login  ok     404    403    ok     404",
-                         post=                  "login  ok     404    403    ok     404"),
+                         get=                   "login  ok     404    403    ok     404    403",
+                         post=                  "login  ok     404    403    ok     404    403"),
     "members:status": Rule(params="pk=member_a",
-                           get=                 "login  ok     404    403    ok     404",
-                           post=                "login  ok     404    403    ok     404"),
+                           get=                 "login  ok     404    403    ok     404    403",
+                           post=                "login  ok     404    403    ok     404    403"),
     "members:transfer": Rule(params="pk=member_a",
-                             get=               "login  403    404    403    ok     404",
-                             post=              "login  403    404    403    ok     404"),
+                             get=               "login  403    404    403    ok     404    403",
+                             post=              "login  403    404    403    ok     404    403"),
+    # A PSM account's invitation (members/accounts.py): by those who may edit the member; POST gives the slip.
+    "members:account_invite": Rule(params="pk=member_a", get=POST_ONLY,
+                                   post=        "login  ok     404    403    ok     404    403"),
     "members:card": Rule(params="pk=member_a",
-                         get=                   "login  ok     404    ok     ok     404"),
+                         get=                   "login  ok     404    ok     ok     404    403"),
     # A member's photo: seen with the member, uploaded and removed by those who may edit them.
     "members:photo": Rule(params="pk=member_a",
-                          get=                  "login  ok     404    ok     ok     404"),
+                          get=                  "login  ok     404    ok     ok     404    403"),
     "members:photo_upload": Rule(params="pk=member_a", get=POST_ONLY,
-                                 post=          "login  ok     404    403    ok     404"),
+                                 post=          "login  ok     404    403    ok     404    403"),
     "members:photo_remove": Rule(params="pk=member_a", get=POST_ONLY,
-                                 post=          "login  ok     404    403    ok     404"),
+                                 post=          "login  ok     404    403    ok     404    403"),
     # The office profile: its staff edit it, its head reads it; coordinators have no office page. Its logo
     # is for whoever prints that office's documents, the cards of a coordinator's members included.
     "members:office": Rule(params="code=kabkota",
-                           get=                 "login  403    403    ok     ok     404",
-                           post=                "login  403    403    403    ok     404"),
+                           get=                 "login  403    403    ok     ok     404    403",
+                           post=                "login  403    403    403    ok     404    403"),
     "members:office_logo": Rule(params="code=kabkota",
-                                get=            "login  ok     ok     ok     ok     404"),
+                                get=            "login  ok     ok     ok     ok     404    403"),
     "members:restore": Rule(params="pk=member_a history_id=member_a_version",
-                            get=                "login  ok     404    403    ok     404",
-                            post=               "login  ok     404    403    ok     404"),
-    "members:unit_list": Rule(get=              "login  ok     ok     ok     ok     ok"),
-    "members:unit_create": Rule(get=            "login  403    403    403    ok     ok",
-                                post=           "login  403    403    403    ok     ok"),
+                            get=                "login  ok     404    403    ok     404    403",
+                            post=               "login  ok     404    403    ok     404    403"),
+    "members:unit_list": Rule(get=              "login  ok     ok     ok     ok     ok    403"),
+    "members:unit_create": Rule(get=            "login  403    403    403    ok     ok    403",
+                                post=           "login  403    403    403    ok     ok    403"),
     "members:unit_export": Rule(params="fmt=xlsx",
-                                get=            "login  ok     ok     ok     ok     ok"),
+                                get=            "login  ok     ok     ok     ok     ok    403"),
     "members:unit_detail": Rule(params="pk=unit_a",
-                                get=            "login  ok     404    ok     ok     404"),
+                                get=            "login  ok     404    ok     ok     404    403"),
     "members:unit_edit": Rule(params="pk=unit_a",
-                              get=              "login  403    404    403    ok     404",
-                              post=             "login  403    404    403    ok     404"),
+                              get=              "login  403    404    403    ok     404    403",
+                              post=             "login  403    404    403    ok     404    403"),
     "members:unit_print": Rule(params="pk=unit_a",
-                               get=             "login  ok     404    ok     ok     404"),
+                               get=             "login  ok     404    ok     ok     404    403"),
     "members:unit_confirm_roster": Rule(params="pk=unit_a", get=POST_ONLY,
-                                        post=   "login  ok     404    403    ok     404"),
+                                        post=   "login  ok     404    403    ok     404    403"),
     "members:create": Rule(params="unit_pk=unit_a",
-                           get=                 "login  ok     404    403    ok     404",
-                           post=                "login  ok     404    403    ok     404"),
+                           get=                 "login  ok     404    403    ok     404    403",
+                           post=                "login  ok     404    403    ok     404    403"),
     "members:board_add": Rule(params="unit_pk=unit_a",
-                              get=              "login  ok     404    403    ok     404",
-                              post=             "login  ok     404    403    ok     404"),
+                              get=              "login  ok     404    403    ok     404    403",
+                              post=             "login  ok     404    403    ok     404    403"),
     "members:board_end": Rule(params="pk=position_a",
-                              get=              "login  ok     404    403    ok     404",
-                              post=             "login  ok     404    403    ok     404"),
+                              get=              "login  ok     404    403    ok     404    403",
+                              post=             "login  ok     404    403    ok     404    403"),
     "members:region": Rule(params="code=kelurahan_a",
-                           get=                 "login  ok     404    ok     ok     404"),
+                           get=                 "login  ok     404    ok     ok     404    403"),
     "members:verify": Rule(params="token=card_token",
-                           get=                 "public public public public public public"),
+                           get=                 "public public public public public public public"),
+    # --- A PSM's own pages (ipsm/psm/urls.py): their member and the cases they handle, no one else's ------
+    "psm:home": Rule(get=                       "login  403    403    403    403    403    ok"),
+    "psm:edit": Rule(get=                       "login  403    403    403    403    403    ok",
+                     post=                      "login  403    403    403    403    403    ok"),
+    "psm:cases": Rule(get=                      "login  403    403    403    403    403    ok"),
+    # Their card (KTA) with their photo and their office's logo, their own certificates.
+    "psm:card": Rule(get=                       "login  403    403    403    403    403    ok"),
+    "psm:card_logo": Rule(get=                  "login  403    403    403    403    403    ok"),
+    "psm:photo": Rule(get=                      "login  403    403    403    403    403    ok"),
+    "psm:certificate": (
+        Rule(params="pk=participant_psm", get=  "login  403    403    403    403    403    ok"),
+        Rule(params="pk=participant", get=      "login  403    403    403    403    403    404"),
+    ),
+    "psm:certificate_logo": (
+        Rule(params="pk=participant_psm", get=  "login  403    403    403    403    403    ok"),
+        Rule(params="pk=participant", get=      "login  403    403    403    403    403    404"),
+    ),
+    "psm:case": (
+        Rule(params="pk=case_psm", get=         "login  403    403    403    403    403    ok",
+             post=                              "login  403    403    403    403    403    ok"),
+        # A case someone else handles: not theirs to see.
+        Rule(params="pk=case", get=             "login  403    403    403    403    403    404",
+             post=                              "login  403    403    403    403    403    404"),
+    ),
+    # Public: the invitation's one-time link (an empty POST shows the form again).
+    "psm:activate": Rule(params="token=activation_token",
+                         get=                   "public public public public public public public",
+                         post=                  "public public public public public public public"),
     # --- Cases, PMKS counts, targets (cases/urls.py): case details for Dinas Sosial staff only ------------
-    "cases:list": Rule(get=                     "login  403    403    403    ok     ok"),
-    "cases:create": Rule(get=                   "login  403    403    403    ok     ok",
-                         post=                  "login  403    403    403    ok     ok"),
+    "cases:list": Rule(get=                     "login  403    403    403    ok     ok    403"),
+    "cases:create": Rule(get=                   "login  403    403    403    ok     ok    403",
+                         post=                  "login  403    403    403    ok     ok    403"),
     "cases:summary_export": Rule(params="fmt=xlsx",
-                                 get=           "login  403    403    403    ok     ok"),
+                                 get=           "login  403    403    403    ok     ok    403"),
     "cases:detail": Rule(params="pk=case",
-                         get=                   "login  403    403    403    ok     404"),
+                         get=                   "login  403    403    403    ok     404    403"),
     "cases:edit": Rule(params="pk=case",
-                       get=                     "login  403    403    403    ok     404",
-                       post=                    "login  403    403    403    ok     404"),
+                       get=                     "login  403    403    403    ok     404    403",
+                       post=                    "login  403    403    403    ok     404    403"),
     "cases:history": Rule(params="pk=case",
-                          get=                  "login  403    403    403    ok     404"),
+                          get=                  "login  403    403    403    ok     404    403"),
     "cases:status": Rule(params="pk=case", get=POST_ONLY,
-                         post=                  "login  403    403    403    ok     404"),
+                         post=                  "login  403    403    403    ok     404    403"),
     "cases:assign": Rule(params="pk=case", get=POST_ONLY,
-                         post=                  "login  403    403    403    ok     404"),
+                         post=                  "login  403    403    403    ok     404    403"),
     "cases:activity": Rule(params="pk=case", get=POST_ONLY,
-                           post=                "login  403    403    403    ok     404"),
+                           post=                "login  403    403    403    ok     404    403"),
     "cases:referral": Rule(params="pk=case", get=POST_ONLY,
-                           post=                "login  403    403    403    ok     404"),
+                           post=                "login  403    403    403    ok     404    403"),
     "cases:referral_outcome": Rule(params="pk=referral", get=POST_ONLY,
-                                   post=        "login  403    403    403    ok     404"),
+                                   post=        "login  403    403    403    ok     404    403"),
     # Counts: coordinators read their own kelurahan's, only staff write them.
     "cases:pmks_grid": Rule(params="code=kelurahan_a",
-                            get=                "login  ok     404    ok     ok     404",
-                            post=               "login  403    404    403    ok     404"),
+                            get=                "login  ok     404    ok     ok     404    403",
+                            post=               "login  403    404    403    ok     404    403"),
     "cases:pmks_export": Rule(params="code=kelurahan_a fmt=xlsx",
-                              get=              "login  ok     404    ok     ok     404"),
+                              get=              "login  ok     404    ok     ok     404    403"),
     # A kab/kota's targets: a coordinator's scope is one kelurahan, so the kab/kota is out of it.
     "cases:targets": Rule(params="code=kabkota",
-                          get=                  "login  404    404    ok     ok     404",
-                          post=                 "login  404    404    403    ok     404"),
+                          get=                  "login  404    404    ok     ok     404    403",
+                          post=                 "login  404    404    403    ok     404    403"),
     # --- Trainings (trainings/urls.py): events of the user's office; coordinators have no event pages -------
-    "trainings:list": Rule(get=                 "login  403    403    ok     ok     ok"),
-    "trainings:create": Rule(get=               "login  403    403    403    ok     ok",
-                             post=              "login  403    403    403    ok     ok"),
+    "trainings:list": Rule(get=                 "login  403    403    ok     ok     ok    403"),
+    "trainings:create": Rule(get=               "login  403    403    403    ok     ok    403",
+                             post=              "login  403    403    403    ok     ok    403"),
     "trainings:export": Rule(params="fmt=xlsx",
-                             get=               "login  403    403    ok     ok     ok"),
+                             get=               "login  403    403    ok     ok     ok    403"),
     "trainings:detail": (
-        Rule(params="pk=event", get=            "login  403    403    ok     ok     404"),
+        Rule(params="pk=event", get=            "login  403    403    ok     ok     404    403"),
         # A joint event (Kota Magelang and Kabupaten Temanggung) is seen and managed by both offices.
-        Rule(params="pk=joint_event", get=      "login  403    403    ok     ok     ok"),
+        Rule(params="pk=joint_event", get=      "login  403    403    ok     ok     ok    403"),
     ),
     "trainings:edit": (
-        Rule(params="pk=event", get=            "login  403    403    403    ok     404",
-             post=                              "login  403    403    403    ok     404"),
-        Rule(params="pk=joint_event", get=      "login  403    403    403    ok     ok",
-             post=                              "login  403    403    403    ok     ok"),
+        Rule(params="pk=event", get=            "login  403    403    403    ok     404    403",
+             post=                              "login  403    403    403    ok     404    403"),
+        Rule(params="pk=joint_event", get=      "login  403    403    403    ok     ok    403",
+             post=                              "login  403    403    403    ok     ok    403"),
     ),
     # Only staff of the invited office answer: not its read-only head, not the inviting office itself.
     "trainings:invitation_answer": Rule(params="pk=invitation", get=POST_ONLY,
-                                        post=   "login  403    403    403    ok     404"),
+                                        post=   "login  403    403    403    ok     404    403"),
     "trainings:history": Rule(params="pk=event",
-                              get=              "login  403    403    403    ok     404"),
+                              get=              "login  403    403    403    ok     404    403"),
     # GET only sends back to the event page; the form is on that page.
     "trainings:session_add": Rule(params="pk=event",
-                                  get=          "login  403    403    403    ok     404",
-                                  post=         "login  403    403    403    ok     404"),
+                                  get=          "login  403    403    403    ok     404    403",
+                                  post=         "login  403    403    403    ok     404    403"),
     "trainings:session_delete": Rule(params="pk=session", get=POST_ONLY,
-                                     post=      "login  403    403    403    ok     404"),
+                                     post=      "login  403    403    403    ok     404    403"),
     "trainings:invite": Rule(params="pk=event",
-                             get=               "login  403    403    403    ok     404",
-                             post=              "login  403    403    403    ok     404"),
+                             get=               "login  403    403    403    ok     404    403",
+                             post=              "login  403    403    403    ok     404    403"),
     "trainings:attendance": Rule(params="pk=event",
-                                 get=           "login  403    403    403    ok     404",
-                                 post=          "login  403    403    403    ok     404"),
+                                 get=           "login  403    403    403    ok     404    403",
+                                 post=          "login  403    403    403    ok     404    403"),
     "trainings:attendance_all_present": Rule(params="pk=event", get=POST_ONLY,
-                                             post="login  403    403    403    ok     404"),
+                                             post="login  403    403    403    ok     404    403"),
     "trainings:scores": Rule(params="pk=event",
-                             get=               "login  403    403    403    ok     404",
-                             post=              "login  403    403    403    ok     404"),
+                             get=               "login  403    403    403    ok     404    403",
+                             post=              "login  403    403    403    ok     404    403"),
     "trainings:participant_export": (
-        Rule(params="pk=event fmt=xlsx", get=   "login  403    403    ok     ok     404"),
-        Rule(params="pk=event fmt=csv", get=    "login  403    403    ok     ok     404"),
+        Rule(params="pk=event fmt=xlsx", get=   "login  403    403    ok     ok     404    403"),
+        Rule(params="pk=event fmt=csv", get=    "login  403    403    ok     ok     404    403"),
     ),
     # GET: the confirm step (who will get a number and who will not); POST: the numbers.
     "trainings:issue_certificates": Rule(params="pk=event",
-                                         get=   "login  403    403    403    ok     404",
-                                         post=  "login  403    403    403    ok     404"),
+                                         get=   "login  403    403    403    ok     404    403",
+                                         post=  "login  403    403    403    ok     404    403"),
     "trainings:certificate": Rule(params="pk=participant",
-                                  get=          "login  403    403    ok     ok     404"),
+                                  get=          "login  403    403    ok     ok     404    403"),
     "trainings:certificate_logo": Rule(params="pk=participant",
-                                       get=     "login  403    403    ok     ok     404"),
+                                       get=     "login  403    403    ok     ok     404    403"),
     # Without ?wilayah= the report is of the user's own region; Kota Magelang's is out of Temanggung's scope.
     "trainings:indicators": (
-        Rule(get=                               "login  403    403    ok     ok     ok"),
-        Rule(query="wilayah=33.71", get=        "login  403    403    ok     ok     404"),
+        Rule(get=                               "login  403    403    ok     ok     ok    403"),
+        Rule(query="wilayah=33.71", get=        "login  403    403    ok     ok     404    403"),
     ),
     "trainings:indicator_export": (
-        Rule(params="fmt=xlsx", get=            "login  403    403    ok     ok     ok"),
+        Rule(params="fmt=xlsx", get=            "login  403    403    ok     ok     ok    403"),
         Rule(params="fmt=xlsx", query="wilayah=33.71",
-             get=                               "login  403    403    ok     ok     404"),
+             get=                               "login  403    403    ok     ok     404    403"),
     ),
     # --- Imports (ipsm/import_urls.py): each kind needs its importer's permission; a job is its uploader's --
     "imports:start": (
-        Rule(params="kind_slug=anggota", get=   "login  ok     ok     403    ok     ok",
-             post=                              "login  ok     ok     403    ok     ok"),
-        Rule(params="kind_slug=pmks", get=      "login  403    403    403    ok     ok",
-             post=                              "login  403    403    403    ok     ok"),
-        Rule(params="kind_slug=peserta", get=   "login  403    403    403    ok     ok",
-             post=                              "login  403    403    403    ok     ok"),
-        Rule(params="kind_slug=lainnya", get=   "login  404    404    404    404    404"),
+        Rule(params="kind_slug=anggota", get=   "login  ok     ok     403    ok     ok    403",
+             post=                              "login  ok     ok     403    ok     ok    403"),
+        Rule(params="kind_slug=pmks", get=      "login  403    403    403    ok     ok    403",
+             post=                              "login  403    403    403    ok     ok    403"),
+        Rule(params="kind_slug=peserta", get=   "login  403    403    403    ok     ok    403",
+             post=                              "login  403    403    403    ok     ok    403"),
+        Rule(params="kind_slug=lainnya", get=   "login  404    404    404    404    404    403"),
     ),
     "imports:template": (
-        Rule(params="kind_slug=anggota", get=   "login  ok     ok     403    ok     ok"),
-        Rule(params="kind_slug=pmks", get=      "login  403    403    403    ok     ok"),
-        Rule(params="kind_slug=peserta", get=   "login  403    403    403    ok     ok"),
+        Rule(params="kind_slug=anggota", get=   "login  ok     ok     403    ok     ok    403"),
+        Rule(params="kind_slug=pmks", get=      "login  403    403    403    ok     ok    403"),
+        Rule(params="kind_slug=peserta", get=   "login  403    403    403    ok     ok    403"),
     ),
     "imports:job": Rule(params="pk=import_job",
-                        get=                    "login  404    404    404    ok     404"),
+                        get=                    "login  404    404    404    ok     404    403"),
     "imports:progress": Rule(params="pk=import_job",
-                             get=               "login  404    404    404    ok     404"),
+                             get=               "login  404    404    404    ok     404    403"),
     "imports:confirm": Rule(params="pk=import_job", get=POST_ONLY,
-                            post=               "login  404    404    404    ok     404"),
+                            post=               "login  404    404    404    ok     404    403"),
     # --- Exports (ipsm/export_urls.py) ----------------------------------------------------------------------
     "exports:coverage": Rule(params="code=kabkota fmt=xlsx",
-                             get=               "login  403    403    ok     ok     404"),
-    "exports:log": Rule(get=                    "login  403    403    403    ok     ok"),
+                             get=               "login  403    403    ok     ok     404    403"),
+    "exports:log": Rule(get=                    "login  403    403    403    ok     ok    403"),
 }
 # fmt: on
 
@@ -314,6 +360,9 @@ HIDDEN_FROM = {
     "staff": set(),
     # Nothing of Kota Magelang, not even who works there (the export log, the activity log).
     "staff_other": {"member", "nik", "case", "event", "import", "staff_user"},
+    # Their own member, the case they handle and the event they attended (their certificate); nothing of
+    # anyone else's.
+    "psm": {"member", "nik", "case", "import", "staff_user"},
 }
 # The public verification page shows the member's name (only); everything else stays hidden.
 PUBLIC_MAY_SHOW = {"member"}
@@ -442,11 +491,17 @@ def _build_world() -> dict:
     factories.MemberFactory(unit=unit_b)
     factories.MemberFactory(unit=unit_temanggung)
     position_a = factories.BoardPositionFactory(member=member_a)
+    member_psm = factories.MemberFactory(unit=unit_a, full_name="Sumarni Lapangan")
+    psm = factories.UserFactory(username="psm-a")
+    psm.groups.add(Group.objects.get(name=roles.PSM))
+    factories.AssignmentFactory(user=psm, member=member_psm)
+    _invitation, activation_token = accounts.invite_member(member=member_a, by=staff)
     # The print-outs' office (with its logo) and member A's photo.
     make_office_profile(magelang["kota_magelang"], by=staff)
     office.set_member_photo(member=member_a, image=office.clean_photo(upload(phone_photo())), by=staff)
     rejowinangun = magelang["rejowinangun_utara"]
     case = factories.CaseFactory(kelurahan=rejowinangun, person_name=CASE_PERSON, created_by=staff)
+    case_psm = factories.CaseFactory(kelurahan=rejowinangun, psm=member_psm, created_by=staff)
     referral = case_services.refer_case(
         case=case,
         institution_type="puskesmas",
@@ -458,10 +513,12 @@ def _build_world() -> dict:
         factories.PmksCountFactory(kelurahan=rejowinangun, category=category)
     CoverageTarget.objects.create(region=magelang["kota_magelang"], min_active_psm=5, max_pmks_per_psm=50)
     event = make_event(magelang["kota_magelang"], by=staff, title=EVENT_TITLE)
-    training_services.invite_members(event=event, members=[member_a], by=staff)
+    training_services.invite_members(event=event, members=[member_a, member_psm], by=staff)
     participant = mark_all(event, member_a)
+    participant_psm = mark_all(event, member_psm)
     training_services.issue_certificates(event=event)
     participant.refresh_from_db()
+    office.set_member_photo(member=member_psm, image=office.clean_photo(upload(phone_photo())), by=staff)
     session = Session.objects.create(event=event, title="Etika PSM", starts_at=NINE)
     joint_event = make_event(
         magelang["kota_magelang"], magelang["temanggung"], by=staff_other, title="Bimtek Bersama"
@@ -474,6 +531,7 @@ def _build_world() -> dict:
         kind="members", user=staff, file_name=IMPORT_FILE, content=b"", status=ImportStatus.CHECKED
     )
     ExportLog.objects.create(user=staff, list_name="members", file_format="xlsx", row_count=2)
+    notice = notify(user=coordinator, kind="roster_stale", key="unit", title="Periksa daftar anggota")
     return {
         "users": {
             "anonymous": None,
@@ -482,6 +540,7 @@ def _build_world() -> dict:
             "viewer": viewer,
             "staff": staff,
             "staff_other": staff_other,
+            "psm": psm,
         },
         "member_a": member_a,
         "member_a2": member_a2,
@@ -492,13 +551,17 @@ def _build_world() -> dict:
         "kabkota": magelang["kota_magelang"].code,
         "card_token": card_token(member_a.pk),
         "case": case,
+        "case_psm": case_psm,
+        "activation_token": activation_token,
         "referral": referral,
         "event": event,
         "joint_event": joint_event,
         "invitation": proposed.organisers.get(region=magelang["kota_magelang"]),
         "session": session,
         "participant": participant,
+        "participant_psm": participant_psm,
         "import_job": job,
+        "notice": notice,
         "sentinels": {
             "member": ["Rahasiawat"],
             "nik": [member_a.nik, " ".join(member_a.nik[i : i + 4] for i in range(0, 16, 4))],
@@ -750,6 +813,10 @@ def _no_data(client, world) -> dict:
 
 # URL name -> (the valid POST data, whether the write happened). Who may write comes from RULES' post column.
 WRITES = {
+    "psm:edit": (
+        lambda client, w: {"phone": "0813 2222 3333", "address": "Jl. Baru 1", "rt": "1", "rw": "2"},
+        lambda w: Member.objects.filter(phone="+6281322223333").exists(),
+    ),
     "members:edit": (
         _member_edit_payload,
         lambda w: Member.objects.get(pk=w["member_a"].pk).full_name == "Diubah Matriks",

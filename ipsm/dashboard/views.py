@@ -63,8 +63,11 @@ SORTABLE = (
 @login_required
 @use_replica()  # a report: reads may come from the replica
 def home(request):
-    """Coordinators land on their unit; staff and viewers on the coverage of their scope."""
+    """Coordinators land on their unit; staff and viewers on the coverage of their scope; a PSM on their own
+    page."""
     scope = scope_of(request.user)
+    if scope.member_id:
+        return redirect("psm:home")
     if scope.unit_id:
         return redirect("members:unit_detail", pk=scope.unit_id)
     if scope.is_empty:

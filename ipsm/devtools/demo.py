@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -85,6 +85,9 @@ DEMO_USERS = [
         roles.COORDINATOR,
         unit_region_code=SHOWCASE_VILLAGE,
     ),
+    # A PSM's own account (members.accounts), for one active member of the showcase unit: its names come
+    # from that member (_ensure_psm_account).
+    DemoUser("psm-rejowinangun-utara", "", "", roles.PSM, unit_region_code=SHOWCASE_VILLAGE),
 ]
 
 
@@ -603,6 +606,7 @@ def load_demo(*, today: datetime.date | None = None) -> DemoReport:
     from ipsm.devtools.demo_cases import load_demo_cases  # it builds on this module's names and plan
 
     load_demo_cases(today=today, plan=plan, users=users, report=report)
+    _ensure_psm_account(user=users["psm-rejowinangun-utara"])
     from ipsm.devtools.demo_trainings import load_demo_trainings
 
     load_demo_trainings(today=today, users=users, report=report)
@@ -697,6 +701,8 @@ def _ensure_units(*, plan: DemoPlan, users: dict, report: DemoReport) -> dict[st
 
 def _ensure_assignments(*, users: dict, units: dict[str, Unit]) -> None:
     for spec in DEMO_USERS:
+        if spec.group == roles.PSM:
+            continue  # tied to a member once the members exist (_ensure_psm_account)
         if spec.region_code:
             Assignment.objects.get_or_create(
                 user=users[spec.username], defaults={"region_id": spec.region_code}
@@ -705,6 +711,26 @@ def _ensure_assignments(*, users: dict, units: dict[str, Unit]) -> None:
             Assignment.objects.get_or_create(
                 user=users[spec.username], defaults={"unit": units[spec.unit_region_code]}
             )
+
+
+def _ensure_psm_account(*, user) -> None:
+    """Tie the demo PSM account to the active member of the showcase unit who handles the most cases (one
+    with a mobile number, so that logging in by it can be tried)."""
+    if Assignment.objects.filter(user=user).exists():
+        return
+    member = (
+        Member.objects.filter(unit__region_id=SHOWCASE_VILLAGE, account__isnull=True)
+        .active()
+        .not_merged()
+        .exclude(phone="")
+        .annotate(case_count=Count("cases"))
+        .order_by("-case_count", "kta_number")
+        .first()
+    )
+    Assignment.objects.create(user=user, member=member)
+    first, _space, last = member.full_name.partition(" ")
+    user.first_name, user.last_name = first, last
+    user.save(update_fields=["first_name", "last_name"])
 
 
 def _ensure_members(*, plan: DemoPlan, units: dict[str, Unit], users: dict, report: DemoReport) -> None:
@@ -825,6 +851,9 @@ def demo_logins() -> list[DemoLogin]:
     for spec in DEMO_USERS:
         if spec.is_superuser:
             role, scope = _("superuser"), _("everything")
+        elif spec.group == roles.PSM:
+            role = str(roles.ROLE_LABELS[spec.group])
+            scope = _("their own data, a member in %(name)s") % {"name": names.get(spec.unit_region_code, "")}
         elif spec.region_code:
             role, scope = (
                 str(roles.ROLE_LABELS[spec.group]),

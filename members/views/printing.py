@@ -74,12 +74,28 @@ def member_card(request, pk):
     Sosial of the unit's kab/kota) with its logo, the member's photo, KTA number and validity; its QR code
     opens the public verification page. A member who is not active gets no card: 409 with the reason
     (members.office.card_refusal)."""
-    queryset = Member.objects.select_related(f"unit__{_REGION_PATH}", "merged_into", "photo")
-    member = get_for_user(queryset, request.user, pk=pk)
+    member = get_for_user(CARD_MEMBERS, request.user, pk=pk)
+    urls = {
+        "back": reverse("members:detail", args=[member.pk]),
+        "card": reverse("members:card", args=[member.pk]),
+        "photo": reverse("members:photo", args=[member.pk]),
+        "logo": reverse("members:office_logo", args=[member.unit.region_id[:5]]),
+    }
+    return card_response(request, member, urls=urls)
+
+
+# What a card shows of its member, loaded at once.
+CARD_MEMBERS = Member.objects.select_related(f"unit__{_REGION_PATH}", "merged_into", "photo")
+
+
+def card_response(request, member: Member, *, urls: dict[str, str]) -> HttpResponse:
+    """The card of `member` (whom the caller made sure the user may see), or its refusal; `urls`: where
+    its back link, its size links, the photo and the office's logo point (the staff's pages, or a PSM's
+    own, ipsm/psm)."""
     path = region_path(member.unit.region)
     refusal = office.card_refusal(member)
     if refusal:
-        context = {"member": member, "refusal": refusal}
+        context = {"member": member, "refusal": refusal, "urls": urls}
         return render(request, "members/print_card.html", context, status=HTTPStatus.CONFLICT)
     profile = office.office_for(member.unit.region)
     url = request.build_absolute_uri(reverse("members:verify", args=[card_token(member.pk)]))
@@ -100,6 +116,7 @@ def member_card(request, pk):
         # ?kertas=a4: the card at actual size on an A4 sheet, to cut out (no card printer in most offices).
         "on_a4": request.GET.get("kertas") == "a4",
         "may_edit_office": request.user.has_perm("members.add_officeprofile"),
+        "urls": urls,
     }
     return render(request, "members/print_card.html", context)
 

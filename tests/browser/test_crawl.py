@@ -54,7 +54,14 @@ LINKS_PER_VIEW = 3
 ADMIN_LINKS_PER_VIEW = 1
 NOT_FOLLOWED = ("/static/", "/i18n/", "/keluar/")
 # Print-outs keep their paper's width (A4) on any screen; they are checked by their layout in tests/printing.
-PRINT_VIEWS = ("coverage_print", "members:unit_print", "members:card", "trainings:certificate")
+PRINT_VIEWS = (
+    "coverage_print",
+    "members:unit_print",
+    "members:card",
+    "trainings:certificate",
+    "psm:card",
+    "psm:certificate",
+)
 # The admin's pages of one kind share Django's templates: each kind is checked at both sizes once, and every
 # change and add form (their widgets differ by model) at desktop size.
 ADMIN_FORMS = ("change", "add")

@@ -74,7 +74,14 @@ def _check_layout(page, frame: str, parts: dict[str, str], area: dict) -> None:
 
 
 def _image_loaded(page, selector: str) -> bool:
-    return page.locator(selector).evaluate("img => img.complete && img.naturalWidth > 0")
+    """Whether the picture arrives and decodes (waited for: under load it may come after the page)."""
+    page.wait_for_function(
+        "selector => { const img = document.querySelector(selector);"
+        " return img !== null && img.complete && img.naturalWidth > 0; }",
+        arg=selector,
+        timeout=20_000,
+    )
+    return True
 
 
 def test_staff_upload_a_photo_and_print_the_member_card_on_a4(

@@ -78,6 +78,17 @@ def test_role_accounts_have_their_group_and_scope(demo):
         assert (assignment.unit.region_id if assignment.unit else None) == unit_region, username
 
 
+def test_psm_account_is_one_active_member_of_the_showcase_unit(demo):
+    user = User.objects.get(username="psm-rejowinangun-utara")
+    assert list(user.groups.values_list("name", flat=True)) == [roles.PSM]
+    member = user.assignment.member
+    assert member.unit.region_id == SHOWCASE_VILLAGE and member.status == "aktif" and member.phone
+    assert member.cases.exists()  # something to see on their pages
+    assert user.get_full_name() == member.full_name
+    request = RequestFactory().post("/")
+    assert authenticate(request=request, username=member.phone, password=DEMO_PASSWORD) == user
+
+
 def test_admin_is_a_superuser(demo):
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
@@ -91,6 +102,7 @@ def test_every_demo_account_logs_in_with_the_demo_password(demo):
         "staf-temanggung",
         "pimpinan-magelang",
         "koordinator-rejowinangun-utara",
+        "psm-rejowinangun-utara",
     ]
     for username in usernames:
         request = RequestFactory().post("/")

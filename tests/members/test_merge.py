@@ -42,6 +42,9 @@ RELATIONS = {
     "members.DuplicateDismissal.member_a": "kept",
     "members.DuplicateDismissal.member_b": "kept",
     "members.NikSearch.member": "kept",
+    # The merged record's PSM account stays with it, inactive: it can no longer log in (members.accounts).
+    "members.Assignment.member": "kept",
+    "members.AccountInvitation.member": "kept",
     # The survivor keeps its own photo; it takes the merged record's when it has none (members.office).
     "members.MemberPhoto.member": "moved",
     "cases.Case.psm": "moved",

@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from cases import services as case_services
 from cases.models import CoverageTarget, PmksCategory
 from ipsm.models import ExportLog, ImportJob, ImportStatus
-from members import office
+from members import accounts, office
 from members.verification import card_token
 from tests import factories
 from tests.printing.conftest import make_office_profile
@@ -160,9 +160,22 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
     "trainings:certificate": Page(kwargs="pk=participant"),
     "imports:template": Page(kwargs="kind_slug=anggota"),
     "imports:progress": Page(kwargs="pk=import_job"),
+    "notices:list": Page(params=("halaman",), roles=WITH_SUPERUSER),
+    "notices:bell": Page(roles=WITH_SUPERUSER),
     # Public pages
     "login": Page(params=("next",), roles=("anonymous",)),
     "members:verify": Page(kwargs="token=card_token", roles=("anonymous",)),
+    "psm:activate": Page(kwargs="token=activation_token", roles=("anonymous",)),
+    # A PSM's own pages (their own account opens them, no one else)
+    "psm:home": Page(roles=("psm",)),
+    "psm:edit": Page(roles=("psm",)),
+    "psm:cases": Page(roles=("psm",)),
+    "psm:case": Page(kwargs="pk=case_psm", roles=("psm",)),
+    "psm:card": Page(params=("kertas",), roles=("psm",)),
+    "psm:card_logo": Page(roles=("psm",)),
+    "psm:photo": Page(roles=("psm",)),
+    "psm:certificate": Page(kwargs="pk=participant", roles=("psm",)),
+    "psm:certificate_logo": Page(kwargs="pk=participant", roles=("psm",)),
 }
 # fmt: on
 
@@ -174,6 +187,7 @@ SKIPPED = {
     "members:unit_confirm_roster": "POST only",
     "members:photo_upload": "POST only",
     "members:photo_remove": "POST only",
+    "members:account_invite": "POST only",
     "cases:status": "POST only",
     "cases:assign": "POST only",
     "cases:activity": "POST only",
@@ -183,6 +197,8 @@ SKIPPED = {
     "trainings:session_delete": "POST only",
     "trainings:attendance_all_present": "POST only",
     "imports:confirm": "POST only",
+    "notices:read": "POST only",
+    "notices:read_all": "POST only",
     "set_language": "Django's language switcher (POST)",
 }
 SKIPPED_NAMESPACES = {"admin": "Django's admin (its own forms and permissions, tests/test_admin.py)"}
@@ -246,6 +262,10 @@ def world(magelang, unit_a, unit_b, member_a, staff, viewer, coordinator, superu
         kind="members", user=staff, file_name="roster.xlsx", content=b"", status=ImportStatus.CHECKED
     )
     ExportLog.objects.create(user=staff, list_name="members", file_format="xlsx", row_count=2)
+    psm = factories.UserFactory()
+    factories.AssignmentFactory(user=psm, member=member_a)  # with a photo and a certificate
+    case_psm = factories.CaseFactory(kelurahan=kelurahan, psm=member_a, created_by=staff)
+    _invitation, activation_token = accounts.invite_member(member=member_a2, by=staff)
     return {
         "users": {
             "anonymous": None,
@@ -253,6 +273,7 @@ def world(magelang, unit_a, unit_b, member_a, staff, viewer, coordinator, superu
             "viewer": viewer,
             "coordinator": coordinator,
             "superuser": superuser,
+            "psm": psm,
         },
         "member_a": member_a,
         "member_a2": member_a2,
@@ -265,6 +286,8 @@ def world(magelang, unit_a, unit_b, member_a, staff, viewer, coordinator, superu
         "province": magelang["jateng"].code,
         "card_token": card_token(member_a.pk),
         "case": case,
+        "case_psm": case_psm,
+        "activation_token": activation_token,
         "event": event,
         "participant": participant,
         "import_job": job,

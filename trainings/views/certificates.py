@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ipsm.lib.images import private_file_response
@@ -20,17 +21,21 @@ from trainings.models import Organiser, Participant
 VIEW_EVENT = "trainings.view_event"
 
 
-def _get_certificate(user, pk) -> Participant:
-    require_perm(user, VIEW_EVENT)
+def certified_participants():
+    """Participants with a certificate number, with what their certificate prints (a few queries)."""
     organisers = (
         Organiser.objects.accepted().select_related("region").order_by("region_id", "institution_name")
     )
-    participants = (
+    return (
         Participant.objects.filter(certificate_number__isnull=False)
         .select_related("member__unit__region", "event")
         .prefetch_related(Prefetch("event__organisers", queryset=organisers))
     )
-    return get_for_user(participants, user, pk=pk)
+
+
+def _get_certificate(user, pk) -> Participant:
+    require_perm(user, VIEW_EVENT)
+    return get_for_user(certified_participants(), user, pk=pk)
 
 
 def _signing_office(participant: Participant):
@@ -43,6 +48,16 @@ def _signing_office(participant: Participant):
 @login_required
 def certificate(request, pk):
     participant = _get_certificate(request.user, pk)
+    urls = {
+        "back": reverse("trainings:detail", args=[participant.event_id]),
+        "logo": reverse("trainings:certificate_logo", args=[participant.pk]),
+    }
+    return certificate_response(request, participant, urls=urls)
+
+
+def certificate_response(request, participant: Participant, *, urls: dict):
+    """The certificate of `participant` (whom the caller made sure the user may see); `urls`: where its
+    back link and the signing office's logo point (the event's pages, or a PSM's own, ipsm/psm)."""
     region, profile = _signing_office(participant)
     context = {
         "participant": participant,
@@ -56,6 +71,7 @@ def certificate(request, pk):
             and request.user.has_perm("members.add_officeprofile")
             and Region.objects.visible_to(request.user).filter(pk=region.pk).exists()
         ),
+        "urls": urls,
     }
     return render(request, "trainings/certificate.html", context)
 
@@ -63,7 +79,10 @@ def certificate(request, pk):
 @require_GET
 @login_required
 def certificate_logo(request, pk):
-    participant = _get_certificate(request.user, pk)
+    return certificate_logo_response(_get_certificate(request.user, pk))
+
+
+def certificate_logo_response(participant: Participant):
     _region, profile = _signing_office(participant)
     if profile is None or not profile.logo:
         raise Http404
