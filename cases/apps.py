@@ -8,10 +8,11 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         # members must not import cases: cases adds its panel to the unit page through members' registry.
-        from cases.panels import coverage_panel
+        from cases.panels import coverage_panel, reports_panel
         from members.panels import register_unit_panel
 
         register_unit_panel(coverage_panel)
+        register_unit_panel(reports_panel)
 
         from cases import merge
         from members.panels import register_merge_handler

@@ -17,6 +17,7 @@ from django_cte import CTE, with_cte
 from simple_history.models import HistoricalRecords
 
 from cases.periods import WHOLE_YEAR, Period
+from ipsm.lib.images import PrivateStorage
 from members.access import scope_of
 from members.models import VILLAGE_LEVELS, Member, MemberStatus, Region, RegionQuerySet, Sex, count_subquery
 
@@ -772,3 +773,167 @@ class Kelurahan(Region):
 def with_open_case_counts(members: models.QuerySet) -> models.QuerySet:
     """Each member with `open_case_count`: the open cases they are responsible for (one query)."""
     return members.annotate(open_case_count=Count("cases", filter=Q(cases__status__in=OPEN_STATUSES)))
+
+
+# --- PSM monthly activity reports (laporan kegiatan bulanan); the rules live in cases/reports.py ----------
+
+
+class ReportState(models.TextChoices):
+    DRAF = "draf", _("draft")
+    TERKIRIM = "terkirim", _("submitted")
+    DISETUJUI = "disetujui", _("approved")
+    DIKEMBALIKAN = "dikembalikan", _("returned")
+
+
+class ReportActivityKind(models.TextChoices):
+    PENDATAAN = "pendataan", _("PMKS data collection / mapping")
+    KUNJUNGAN = "kunjungan", _("home visit")
+    PENDAMPINGAN = "pendampingan", _("accompaniment")
+    RUJUKAN = "rujukan", _("referral")
+    SOSIALISASI = "sosialisasi", _("outreach / counselling")
+    BENCANA = "bencana", _("disaster response")
+    PERTEMUAN = "pertemuan", _("IPSM meeting")
+    LAINNYA = "lainnya", _("other")
+
+
+class ReportStepAction(models.TextChoices):
+    CREATED = "dibuat", _("created")
+    ON_PAPER = "dari_kertas", _("entered from paper")
+    SUBMITTED = "dikirim", _("submitted")
+    RESUBMITTED = "dikirim_ulang", _("submitted again")
+    RETURNED = "dikembalikan", _("returned")
+    APPROVED = "disetujui", _("approved")
+
+
+class MonthlyReportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "MonthlyReportQuerySet":
+        """Reports of the members the user may see (a PSM's own go through own_member, ipsm/psm)."""
+        scope = scope_of(user)
+        if scope.everything:
+            return self.all()
+        if scope.region_code:
+            return self.filter(member__unit__region__code__startswith=scope.region_code)
+        if scope.unit_id:
+            return self.filter(member__unit_id=scope.unit_id)
+        return self.none()
+
+    def of_member(self, member) -> "MonthlyReportQuerySet":
+        return self.filter(member=member)
+
+
+class MonthlyReport(models.Model):
+    """One PSM's activity report for one month: draft, submitted (late or not), approved or returned."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("PSM"), on_delete=models.PROTECT, related_name="monthly_reports"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month reported."))
+    state = models.CharField(_("state"), max_length=12, choices=ReportState.choices, default=ReportState.DRAF)
+    due_on = models.DateField(_("due date"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    is_late = models.BooleanField(_("late"), default=False)
+    # {PMKS category number (str): people reached}; only numbers above zero are kept.
+    pmks_reached = models.JSONField(_("PMKS reached"), default=dict, blank=True)
+    cases = models.ManyToManyField(Case, verbose_name=_("cases accompanied"), blank=True, related_name="+")
+    obstacles = models.TextField(_("obstacles"), blank=True)
+    plan = models.TextField(_("next month's plan"), blank=True)
+    on_paper = models.BooleanField(_("entered from paper"), default=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MonthlyReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "month"], name="one_report_per_member_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="report_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.month:%m/%Y}"
+
+    @property
+    def month_slug(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in (ReportState.DRAF, ReportState.DIKEMBALIKAN)
+
+    def return_note(self) -> str:
+        """The note of the last return, while the report is returned."""
+        if self.state != ReportState.DIKEMBALIKAN:
+            return ""
+        step = self.steps.filter(action=ReportStepAction.RETURNED).order_by("-at", "-pk").first()
+        return step.note if step else ""
+
+
+class ReportActivity(models.Model):
+    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(_("activity"), max_length=15, choices=ReportActivityKind.choices)
+    done_on = models.DateField(_("date"))
+    count = models.PositiveSmallIntegerField(_("count"), default=1)
+
+    class Meta:
+        ordering = ["done_on", "pk"]
+        verbose_name = _("report activity")
+        verbose_name_plural = _("report activities")
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gte=1), name="report_activity_count_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.done_on:%d/%m/%Y} ({self.count})"
+
+
+class ReportStep(models.Model):
+    """Every step of a report, with who and when: created, entered from paper, submitted, returned (with
+    the note), approved."""
+
+    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(_("step"), max_length=15, choices=ReportStepAction.choices)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("report step")
+        verbose_name_plural = _("report steps")
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.get_action_display()}"
+
+
+class ReportPhoto(models.Model):
+    """An evidence photo of a monthly report (at most 3, cases/reports.py): a JPEG drawn anew from the
+    upload's pixels (no EXIF, no GPS location), in private storage, served only to whoever sees the report."""
+
+    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("photo"), storage=PrivateStorage(), upload_to="report_photos/", editable=False)
+    width = models.PositiveSmallIntegerField(editable=False)
+    height = models.PositiveSmallIntegerField(editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("report photo")
+        verbose_name_plural = _("report photos")
+
+    def __str__(self) -> str:
+        return f"{self.report} #{self.pk}"

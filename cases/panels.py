@@ -42,3 +42,8 @@ def coverage_panel(request: HttpRequest, unit: Unit) -> dict | None:
         "can_print_sheet": not scope_of(user).unit_id,
     }
     return {"template": "cases/_unit_coverage.html", "context": context}
+
+
+def reports_panel(request: HttpRequest, unit: Unit) -> dict | None:
+    """A link to the unit's PSM monthly reports (cases/views/reports.py), for whoever sees the unit page."""
+    return {"template": "cases/_unit_reports_link.html", "context": {"unit": unit}}

@@ -4,6 +4,7 @@ from cases.views import cases as views
 from cases.views import exports as export_views
 from cases.views import history as history_views
 from cases.views import pmks as pmks_views
+from cases.views import reports as report_views
 
 app_name = "cases"
 
@@ -24,4 +25,11 @@ urlpatterns = [
     path("pmks/<str:code>/", pmks_views.pmks_grid, name="pmks_grid"),
     path("pmks/<str:code>/ekspor/<str:fmt>/", export_views.pmks_export, name="pmks_export"),
     path("target/<str:code>/", pmks_views.coverage_targets, name="targets"),
+    # PSM monthly reports (cases/views/reports.py; a PSM's own pages are in ipsm/psm)
+    path("unit/<int:pk>/laporan/", report_views.unit_reports, name="unit_reports"),
+    path("laporan/<int:pk>/", report_views.report_detail, name="report"),
+    path("laporan/foto/<int:pk>/", report_views.report_photo, name="report_photo"),
+    path("anggota/<int:pk>/laporan/<str:month>/kertas/", report_views.report_paper, name="report_paper"),
+    path("laporan/<int:pk>/setujui/", report_views.report_approve, name="report_approve"),
+    path("laporan/<int:pk>/kembalikan/", report_views.report_return, name="report_return"),
 ]

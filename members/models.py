@@ -731,6 +731,13 @@ class OfficeProfile(models.Model):
         default=DEFAULT_CARD_VALIDITY_YEARS,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
     )
+    # PSM monthly reports (cases.reports) are due on this day of the next month.
+    report_due_day = models.PositiveSmallIntegerField(
+        _("monthly report due day"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("Day of the next month by which PSM monthly reports are due (1-28)."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -40,11 +40,16 @@ class OfficeProfileForm(forms.ModelForm):
             "head_title",
             "signing_city",
             "card_validity_years",
+            "report_due_day",
         ]
+
+    def clean_report_due_day(self) -> int:
+        return self.cleaned_data["report_due_day"] or OfficeProfile._meta.get_field("report_due_day").default
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["logo_upload"].help_text = _picture_help()
+        self.fields["report_due_day"].required = False  # empty: the default, the 5th
         if self.instance.head_nip and not self.is_bound:
             self.initial["head_nip"] = format_nip(self.instance.head_nip)  # as it is printed
         if not self.instance.logo:

@@ -43,8 +43,9 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from openpyxl import load_workbook
 
+from cases import reports as monthly_reports
 from cases import services as case_services
-from cases.models import Case, CoverageTarget, PmksCategory
+from cases.models import Case, CoverageTarget, MonthlyReport, PmksCategory
 from ipsm import roles
 from ipsm.models import ExportLog, ImportJob, ImportStatus
 from ipsm.notices.services import notify
@@ -223,10 +224,32 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
         Rule(params="pk=case", get=             "login  403    403    403    403    403    404",
              post=                              "login  403    403    403    403    403    404"),
     ),
+    # Their monthly reports (cases/reports.py): a past month's form; an empty POST shows it again.
+    "psm:reports": Rule(get=                    "login  403    403    403    403    403    ok"),
+    "psm:report_photo": Rule(params="pk=report_photo",
+                             get=               "login  403    403    403    403    403    ok"),
+    "psm:report": Rule(params="month=2026-01", get="login  403    403    403    403    403    ok",
+                       post=                    "login  403    403    403    403    403    ok"),
     # Public: the invitation's one-time link (an empty POST shows the form again).
     "psm:activate": Rule(params="token=activation_token",
                          get=                   "public public public public public public public",
                          post=                  "public public public public public public public"),
+    # --- PSM monthly reports (cases/views/reports.py): whoever sees the unit reads; its coordinator and staff
+    # approve or return (a viewer may not); outside the scope: 404.
+    "cases:unit_reports": Rule(params="pk=unit_a",
+                               get=             "login  ok     404    ok     ok     404    403"),
+    "cases:report": Rule(params="pk=monthly_report",
+                         get=                   "login  ok     404    ok     ok     404    403"),
+    # Staff enter a PSM's report from paper (coordinators and viewers may not).
+    "cases:report_paper": Rule(params="pk=member_a month=2026-03",
+                               get=             "login  403    404    403    ok     404    403",
+                               post=            "login  403    404    403    ok     404    403"),
+    "cases:report_photo": Rule(params="pk=report_photo",
+                               get=             "login  ok     404    ok     ok     404    403"),
+    "cases:report_approve": Rule(params="pk=monthly_report", get=POST_ONLY,
+                                 post=          "login  ok     404    403    ok     404    403"),
+    "cases:report_return": Rule(params="pk=monthly_report", get=POST_ONLY,
+                                post=           "login  ok     404    403    ok     404    403"),
     # --- Cases, PMKS counts, targets (cases/urls.py): case details for Dinas Sosial staff only ------------
     "cases:list": Rule(get=                     "login  403    403    403    ok     ok    403"),
     "cases:create": Rule(get=                   "login  403    403    403    ok     ok    403",
@@ -532,6 +555,15 @@ def _build_world() -> dict:
     )
     ExportLog.objects.create(user=staff, list_name="members", file_format="xlsx", row_count=2)
     notice = notify(user=coordinator, kind="roster_stale", key="unit", title="Periksa daftar anggota")
+    # The PSM's submitted monthly report (cases/reports.py), waiting for their coordinator.
+    monthly_report = monthly_reports.start_report(member=member_psm, month=datetime.date(2026, 2, 1), by=psm)
+    activity = {"kind": "kunjungan", "done_on": datetime.date(2026, 2, 9), "count": 2}
+    monthly_reports.save_report(
+        report=monthly_report, activities=[activity], pmks_reached={}, cases=[], obstacles="", plan="", by=psm
+    )
+    evidence = monthly_reports.clean_report_photo(upload(phone_photo()))
+    report_photo = monthly_reports.add_report_photo(report=monthly_report, image=evidence, by=psm)
+    monthly_reports.submit_report(report=monthly_report, by=psm)
     return {
         "users": {
             "anonymous": None,
@@ -562,6 +594,8 @@ def _build_world() -> dict:
         "participant_psm": participant_psm,
         "import_job": job,
         "notice": notice,
+        "monthly_report": monthly_report,
+        "report_photo": report_photo,
         "sentinels": {
             "member": ["Rahasiawat"],
             "nik": [member_a.nik, " ".join(member_a.nik[i : i + 4] for i in range(0, 16, 4))],
@@ -813,6 +847,32 @@ def _no_data(client, world) -> dict:
 
 # URL name -> (the valid POST data, whether the write happened). Who may write comes from RULES' post column.
 WRITES = {
+    "cases:report_paper": (
+        lambda client, w: {
+            "kegiatan-TOTAL_FORMS": "1",
+            "kegiatan-INITIAL_FORMS": "0",
+            "kegiatan-0-kind": "rujukan",
+            "kegiatan-0-done_on": "2026-03-02",
+            "kegiatan-0-count": "1",
+            "simpan": "1",
+        },
+        lambda w: MonthlyReport.objects.filter(member=w["member_a"], on_paper=True).exists(),
+    ),
+    "cases:report_return": (
+        lambda client, w: {"note": "Lengkapi tanggal"},
+        lambda w: MonthlyReport.objects.get(pk=w["monthly_report"].pk).state == "dikembalikan",
+    ),
+    "psm:report": (
+        lambda client, w: {
+            "kegiatan-TOTAL_FORMS": "1",
+            "kegiatan-INITIAL_FORMS": "0",
+            "kegiatan-0-kind": "kunjungan",
+            "kegiatan-0-done_on": "2026-01-15",
+            "kegiatan-0-count": "2",
+            "simpan": "1",
+        },
+        lambda w: MonthlyReport.objects.filter(month=datetime.date(2026, 1, 1)).exists(),
+    ),
     "psm:edit": (
         lambda client, w: {"phone": "0813 2222 3333", "address": "Jl. Baru 1", "rt": "1", "rw": "2"},
         lambda w: Member.objects.filter(phone="+6281322223333").exists(),

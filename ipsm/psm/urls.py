@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ipsm.psm import views
+from ipsm.psm import reports, views
 
 app_name = "psm"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("saya/sertifikat/<int:pk>/logo/", views.certificate_logo, name="certificate_logo"),
     path("saya/kasus/", views.case_list, name="cases"),
     path("saya/kasus/<int:pk>/", views.case_detail, name="case"),
+    path("saya/laporan/", reports.report_list, name="reports"),
+    path("saya/laporan/foto/<int:pk>/", reports.report_photo, name="report_photo"),
+    path("saya/laporan/<str:month>/", reports.report_month, name="report"),
     # Public: the one-time link of an invitation (members/views/accounts.py makes it).
     path("aktivasi/<str:token>/", views.activate, name="activate"),
 ]

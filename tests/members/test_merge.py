@@ -49,6 +49,8 @@ RELATIONS = {
     "members.MemberPhoto.member": "moved",
     "cases.Case.psm": "moved",
     "cases.CasePsmAssignment.member": "moved",
+    # Monthly reports move, but for a month the survivor reported too (cases.merge; tests/cases).
+    "cases.MonthlyReport.member": "moved",
     "trainings.Participant.member": "moved",
     "trainings.Speaker.member": "moved",
 }

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from cases import reports as monthly_reports
 from cases import services as case_services
 from cases.models import CoverageTarget, PmksCategory
 from ipsm.models import ExportLog, ImportJob, ImportStatus
@@ -176,6 +177,13 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
     "psm:photo": Page(roles=("psm",)),
     "psm:certificate": Page(kwargs="pk=participant", roles=("psm",)),
     "psm:certificate_logo": Page(kwargs="pk=participant", roles=("psm",)),
+    "cases:unit_reports": Page(kwargs="pk=unit_a", params=("bulan",)),
+    "cases:report": Page(kwargs="pk=monthly_report"),
+    "cases:report_photo": Page(kwargs="pk=report_photo"),
+    "psm:report_photo": Page(kwargs="pk=report_photo", roles=("psm",)),
+    "cases:report_paper": Page(kwargs="pk=member_a month=2026-03"),
+    "psm:reports": Page(roles=("psm",)),
+    "psm:report": Page(kwargs="month=2026-01", roles=("psm",)),
 }
 # fmt: on
 
@@ -189,6 +197,8 @@ SKIPPED = {
     "members:photo_remove": "POST only",
     "members:account_invite": "POST only",
     "cases:status": "POST only",
+    "cases:report_approve": "POST only",
+    "cases:report_return": "POST only",
     "cases:assign": "POST only",
     "cases:activity": "POST only",
     "cases:referral": "POST only",
@@ -266,6 +276,9 @@ def world(magelang, unit_a, unit_b, member_a, staff, viewer, coordinator, superu
     factories.AssignmentFactory(user=psm, member=member_a)  # with a photo and a certificate
     case_psm = factories.CaseFactory(kelurahan=kelurahan, psm=member_a, created_by=staff)
     _invitation, activation_token = accounts.invite_member(member=member_a2, by=staff)
+    monthly_report = monthly_reports.start_report(member=member_a, month=datetime.date(2026, 2, 1), by=psm)
+    evidence = monthly_reports.clean_report_photo(upload(phone_photo()))
+    report_photo = monthly_reports.add_report_photo(report=monthly_report, image=evidence, by=psm)
     return {
         "users": {
             "anonymous": None,
@@ -291,6 +304,8 @@ def world(magelang, unit_a, unit_b, member_a, staff, viewer, coordinator, superu
         "event": event,
         "participant": participant,
         "import_job": job,
+        "monthly_report": monthly_report,
+        "report_photo": report_photo,
     }
 
 
