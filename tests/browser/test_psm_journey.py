@@ -50,7 +50,8 @@ def test_coordinator_invites_and_psm_activates_on_a_phone(
     expect(psm_page.locator("#own-nik")).to_have_text(member.nik)
     assert psm_page.evaluate(PAGE_PROBLEMS) == []
 
-    psm_page.click("#edit-contact-link")
+    with psm_page.expect_navigation():
+        psm_page.click("#edit-contact-link")
     assert psm_page.evaluate(PAGE_PROBLEMS) == []
     psm_page.fill("#id_phone", "0813 2222 3333")
     with psm_page.expect_navigation():
@@ -58,8 +59,10 @@ def test_coordinator_invites_and_psm_activates_on_a_phone(
     expect(psm_page.locator("#own-phone")).to_have_text("+6281322223333")
     assert Member.objects.get(pk=member.pk).phone == "+6281322223333"
 
-    psm_page.click("#own-cases-link")
+    with psm_page.expect_navigation():
+        psm_page.click("#own-cases-link")
     assert psm_page.evaluate(PAGE_PROBLEMS) == []
-    psm_page.click("text=Mbah Kasiyem")
+    with psm_page.expect_navigation():
+        psm_page.click("text=Mbah Kasiyem")
     assert psm_page.evaluate(PAGE_PROBLEMS) == []
     context.close()

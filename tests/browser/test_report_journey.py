@@ -42,7 +42,8 @@ def test_psm_submits_coordinator_returns_psm_resubmits_coordinator_approves(
         psm.click("button[type=submit]")
     psm.goto(f"{live_server.url}/saya/laporan/")
     assert psm.evaluate(PAGE_PROBLEMS) == []
-    psm.click("#this-month-report")
+    with psm.expect_navigation():
+        psm.click("#this-month-report")
     psm.select_option("#id_kegiatan-0-kind", "kunjungan")
     psm.fill("#id_kegiatan-0-done_on", today.isoformat())
     psm.fill("#id_kegiatan-0-count", "3")
@@ -61,7 +62,8 @@ def test_psm_submits_coordinator_returns_psm_resubmits_coordinator_approves(
     page = log_in(coordinator)
     page.goto(f"{live_server.url}/unit/{unit_a.pk}/laporan/?bulan={today:%Y-%m}")
     assert page.evaluate(PAGE_PROBLEMS) == []
-    page.click("text=Sumarni Lapangan")
+    with page.expect_navigation():
+        page.click("text=Sumarni Lapangan")
     assert page.evaluate(PAGE_PROBLEMS) == []
     page.fill("#return-note", "Tambahkan rencana bulan depan")
     page.click("#return-report")
