@@ -937,3 +937,31 @@ class ReportPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} #{self.pk}"
+
+
+class ReportingSnapshot(models.Model):
+    """The reporting rate of one kecamatan in one month (cases.reporting), as the last coverage refresh
+    counted it (ipsm.dashboard.snapshot); only the national and province pages read it."""
+
+    kecamatan_code = models.CharField(max_length=8)
+    month = models.DateField()
+    expected = models.IntegerField()
+    submitted = models.IntegerField()
+    on_time = models.IntegerField()
+    approved = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("reporting rate snapshot")
+        verbose_name_plural = _("reporting rate snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kecamatan_code", "month"], name="reporting_snapshot_one_per_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kecamatan_code} {self.month:%m/%Y}"
+
+    @property
+    def counts(self) -> tuple[int, int, int, int]:
+        return self.expected, self.submitted, self.on_time, self.approved

@@ -1,7 +1,8 @@
 """PSM monthly activity reports (laporan kegiatan bulanan): the one home of their rules.
 
 - the month: the first day of a month, never a month still to come (`parse_month`, `start_report`);
-- the due date: day `OfficeProfile.report_due_day` (default 5) of the next month, per kab/kota (`due_date`);
+- the due date: day `OfficeProfile.report_due_day` (default 5) of the next month, per kab/kota (`due_date`;
+  `due_days` and `due_on` for many members at once);
 - late: submitted (the first time) after the due date, by the Asia/Jakarta calendar (`submit_report`);
 - who may edit: the PSM (their own, through ipsm/psm) or staff entering a paper report, while it is a
   draft or returned (`MonthlyReport.is_editable`); submitted or approved reports are read-only;
@@ -14,6 +15,7 @@
 import datetime
 import re
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
@@ -57,16 +59,25 @@ def current_month() -> datetime.date:
     return timezone.localdate().replace(day=1)
 
 
-def due_date(member: Member, month: datetime.date) -> datetime.date:
-    """Day `report_due_day` of the month after `month`, as set by the member's kab/kota office."""
-    day = (
-        OfficeProfile.objects.filter(pk=member.unit.region_id[:5])
-        .values_list("report_due_day", flat=True)
-        .first()
-        or DEFAULT_DUE_DAY
-    )
+def due_days(kabkota_codes: Iterable[str] | None = None) -> defaultdict[str, int]:
+    """The report due day of each kab/kota (of those given, or all) in one query: its office's
+    `report_due_day`, DEFAULT_DUE_DAY for a kab/kota without an office profile."""
+    offices = OfficeProfile.objects.all()
+    if kabkota_codes is not None:
+        offices = offices.filter(pk__in=list(kabkota_codes))
+    return defaultdict(lambda: DEFAULT_DUE_DAY, offices.values_list("pk", "report_due_day"))
+
+
+def due_on(month: datetime.date, day: int) -> datetime.date:
+    """Day `day` (a kab/kota's due day, `due_days`) of the month after `month`."""
     next_month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     return next_month.replace(day=day)
+
+
+def due_date(member: Member, month: datetime.date) -> datetime.date:
+    """The due date of the member's report for `month`, as set by their kab/kota office."""
+    kabkota = member.unit.region_id[:5]
+    return due_on(month, due_days([kabkota])[kabkota])
 
 
 def may_review(user, report: MonthlyReport) -> bool:

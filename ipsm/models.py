@@ -160,6 +160,9 @@ class NoticeKind(models.TextChoices):
     ROSTER_STALE = "roster_stale", _("Roster not checked")
     BOARD_TERM = "board_term", _("Board term ending")
     REGISTRY_DIGEST = "registry_digest", _("Registry to review")
+    REPORT_DUE = "report_due", _("Monthly report due soon")
+    REPORT_OVERDUE = "report_overdue", _("Monthly report overdue")
+    REPORTS_TO_REVIEW = "reports_to_review", _("Monthly reports to review")
 
 
 class NoticeQuerySet(models.QuerySet):

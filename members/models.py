@@ -247,6 +247,10 @@ class MemberQuerySet(models.QuerySet):
     def active(self) -> "MemberQuerySet":
         return self.filter(status=MemberStatus.AKTIF)
 
+    def within(self, code: str) -> "MemberQuerySet":
+        """Members of the units under region `code` ("" for all)."""
+        return self.filter(unit__region__code__startswith=code) if code else self.all()
+
     def active_on(self, day: datetime.date) -> "MemberQuerySet":
         """Members whose last status step on or before `day` made them active (from the status history)."""
         last_step = (

@@ -5,7 +5,17 @@ import factory
 from django.contrib.auth import get_user_model
 
 from cases.models import Case, CaseChannel, CaseStatus, PmksCategory, PmksCount, PmksSource
-from members.models import Assignment, BoardPosition, BoardRole, Member, MemberStatus, Region, Sex, Unit
+from members.models import (
+    Assignment,
+    BoardPosition,
+    BoardRole,
+    Member,
+    MemberStatus,
+    Region,
+    Sex,
+    StatusChange,
+    Unit,
+)
 from members.nik import build_nik
 from trainings.models import (
     Event,
@@ -78,6 +88,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
 class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Member
+        skip_postgeneration_save = True
 
     class Params:
         female = factory.Faker("pybool")
@@ -106,6 +117,13 @@ class MemberFactory(factory.django.DjangoModelFactory):
     kta_number = factory.Sequence(lambda n: f"TEST-{n:05d}")
     status = MemberStatus.AKTIF
     status_since = datetime.date(2022, 1, 10)
+
+    @factory.post_generation
+    def status_history(self, create, extracted, **kwargs):
+        """`status_history=True`: the first step of the lifecycle, as members.services.register_member records
+        it (which reporting rates and active_on read); tests of the lifecycle record their own."""
+        if create and extracted:
+            StatusChange.objects.create(member=self, new_status=self.status, changed_on=self.status_since)
 
 
 class BoardPositionFactory(factory.django.DjangoModelFactory):

@@ -47,6 +47,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django_tasks import task
 
+from cases import reporting
 from cases.models import (
     COVERAGE_COUNTS,
     SNAPSHOT_DERIVED,
@@ -115,6 +116,7 @@ class Refreshed:
     seconds: float
     rows: int
     skipped: bool = False  # another refresh was running
+    reporting_rows: int = 0  # cases.ReportingSnapshot: kecamatan x month
 
 
 def refresh_coverage_snapshot(*, today: datetime.date | None = None) -> Refreshed:
@@ -169,12 +171,14 @@ def refresh_coverage_snapshot(*, today: datetime.date | None = None) -> Refreshe
                 [*params, key],
             )
         cursor.execute(f'ANALYZE "{table}"')  # every row is new: the planner needs fresh statistics
+        # The PSM reporting rate per kecamatan and month, for the same pages, at the same moment.
+        reporting_rows = reporting.refresh_snapshot(cursor, today=today)
         seconds = time.monotonic() - started
         CoverageRefresh.objects.update_or_create(
             pk=_STATE_PK,
             defaults={"refreshed_at": taken_at, "seconds": seconds, "period_keys": [p.key for p in periods]},
         )
-    return Refreshed(seconds=time.monotonic() - started, rows=rows)
+    return Refreshed(seconds=time.monotonic() - started, rows=rows, reporting_rows=reporting_rows)
 
 
 @task()

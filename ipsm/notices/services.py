@@ -4,9 +4,11 @@
   address, a Delivery to send;
 - `send_pending` sends the deliveries that are due and records each attempt's outcome: a failure keeps its
   error and is tried again later (backoff), up to MAX_ATTEMPTS, then stays `failed` in the admin;
-- `remind` computes today's reminders (coordinators: their unit's roster, its board terms; staff: a monthly
-  digest of their kab/kota): one function per kind in REMINDERS, each yielding Reminders. A new reminder
-  (the monthly report, later) is one more NoticeKind and one more function in that list.
+- `remind` computes today's reminders (coordinators: their unit's roster, its board terms, the monthly
+  reports waiting for their review, at most weekly; PSM: last month's report due within 3 days, then
+  overdue; staff: a monthly digest of their kab/kota): one function per kind in REMINDERS, each yielding
+  Reminders in a fixed number of queries however many users. A new reminder is one more NoticeKind and one
+  more function in that list.
 
 Run daily by `manage.py send_reminders` (docs/deploy/ipsm-reminders.timer).
 """
@@ -20,15 +22,17 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cases import reports
+from cases.models import MonthlyReport, ReportState
 from ipsm import roles
 from ipsm.models import Delivery, DeliveryStatus, LanguagePreference, Notice, NoticeKind
-from members.models import Assignment, BoardPosition, Unit
+from members.models import Assignment, BoardPosition, Member, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -265,11 +269,127 @@ def _digest_texts(region, stale: int, ending: int) -> tuple[str, str]:
     return title, " ".join(parts)
 
 
+# A PSM is reminded of last month's report from this many days before its due date.
+REPORT_DUE_SOON_DAYS = 3
+
+
+@dataclass(frozen=True)
+class _PendingReport:
+    """A PSM's report for a month, not submitted yet, and when it is due."""
+
+    assignment: Assignment
+    month: datetime.date
+    due: datetime.date
+
+
+def _pending_reports(today: datetime.date) -> Iterator[_PendingReport]:
+    """Each active PSM with an account whose report for last month is not submitted (none yet, a draft or
+    returned: MonthlyReport.is_editable), in two queries. The due date is the report's own when it was
+    started (submit_report judges lateness by it), else the kab/kota's rule (cases.reports.due_days)."""
+    month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    last_months_report = MonthlyReport.objects.filter(member=OuterRef("member_id"), month=month)
+    assignments = (
+        Assignment.objects.filter(
+            member__isnull=False,
+            user__is_active=True,
+            member__in=Member.objects.active(),
+            member__joined_on__lt=today.replace(day=1),  # a member since last month at least
+        )
+        .exclude(Exists(last_months_report.exclude(state__in=[ReportState.DRAF, ReportState.DIKEMBALIKAN])))
+        .annotate(report_due_on=Subquery(last_months_report.values("due_on")[:1]))
+        .select_related("user", "member__unit")
+        .order_by("pk")
+    )
+    due_days = None
+    for assignment in assignments:
+        due = assignment.report_due_on
+        if due is None:
+            due_days = due_days if due_days is not None else reports.due_days()
+            due = reports.due_on(month, due_days[assignment.member.unit.region_id[:5]])
+        yield _PendingReport(assignment=assignment, month=month, due=due)
+
+
+def _report_reminder(pending: _PendingReport, kind: str, texts: Callable) -> Reminder:
+    return Reminder(
+        user=pending.assignment.user,
+        kind=kind,
+        key=f"member:{pending.assignment.member_id}:{pending.month:%Y-%m}",
+        link=reverse("psm:report", args=[f"{pending.month:%Y-%m}"]),
+        texts=partial(texts, pending.month, pending.due),
+    )
+
+
+def report_due_reminders(today: datetime.date) -> Iterator[Reminder]:
+    """A PSM whose report for last month is not submitted and is due within REPORT_DUE_SOON_DAYS days."""
+    for pending in _pending_reports(today):
+        if pending.due - datetime.timedelta(days=REPORT_DUE_SOON_DAYS) <= today <= pending.due:
+            yield _report_reminder(pending, NoticeKind.REPORT_DUE, _report_due_texts)
+
+
+def _report_due_texts(month: datetime.date, due: datetime.date) -> tuple[str, str]:
+    values = {"month": formats.date_format(month, "F Y"), "day": _date(due)}
+    title = _("Your report for %(month)s is due on %(day)s") % values
+    body = _("Fill in your activities for %(month)s and submit the report by %(day)s.") % values
+    return title, body
+
+
+def report_overdue_reminders(today: datetime.date) -> Iterator[Reminder]:
+    """A PSM whose report for last month is past its due date and not submitted (older months are not
+    reminded of: one notice per month, never a flood)."""
+    for pending in _pending_reports(today):
+        if today > pending.due:
+            yield _report_reminder(pending, NoticeKind.REPORT_OVERDUE, _report_overdue_texts)
+
+
+def _report_overdue_texts(month: datetime.date, due: datetime.date) -> tuple[str, str]:
+    values = {"month": formats.date_format(month, "F Y"), "day": _date(due)}
+    title = _("Your report for %(month)s was due on %(day)s") % values
+    body = _("The report for %(month)s has not been submitted yet. Submit it as soon as you can.") % values
+    return title, body
+
+
+def review_reminders(today: datetime.date) -> Iterator[Reminder]:
+    """A coordinator of a unit with submitted reports waiting for review: at most once a week (the key
+    names the ISO week) while any wait."""
+    waiting = {
+        row["member__unit_id"]: row
+        for row in MonthlyReport.objects.filter(state=ReportState.TERKIRIM)
+        .values("member__unit_id")
+        .annotate(count=Count("pk"), oldest=Min("month"))
+        .order_by()
+    }
+    if not waiting:
+        return
+    year, week, _weekday = today.isocalendar()
+    for assignment in _coordinators(list(waiting)):
+        row = waiting[assignment.unit_id]
+        link = reverse("cases:unit_reports", args=[assignment.unit_id])
+        yield Reminder(
+            user=assignment.user,
+            kind=NoticeKind.REPORTS_TO_REVIEW,
+            key=f"unit:{assignment.unit_id}:{year}-W{week:02d}",
+            link=f"{link}?bulan={row['oldest']:%Y-%m}",  # the month waiting longest
+            texts=partial(_review_texts, assignment.unit, row["count"]),
+        )
+
+
+def _review_texts(unit: Unit, count: int) -> tuple[str, str]:
+    title = ngettext(
+        "%(counter)s monthly report of %(unit)s waits for your review",
+        "%(counter)s monthly reports of %(unit)s wait for your review",
+        count,
+    ) % {"counter": count, "unit": unit}
+    return title, _("Open each report, then approve it or return it with a note on what to correct.")
+
+
 # The reminders `remind` computes, each a function of the day yielding Reminders.
 REMINDERS: list[Callable[[datetime.date], Iterable[Reminder]]] = [
     roster_reminders,
     board_reminders,
     registry_digests,
+    report_due_reminders,
+    report_overdue_reminders,
+    review_reminders,
 ]
 
 
