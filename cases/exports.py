@@ -133,3 +133,43 @@ def pmks_period(region: Region, text: str | None) -> Period:
         ),
     )
     return period
+
+
+# --- The PSM reporting rate (cases.reporting) -------------------------------------------------------------
+
+
+def _percent(share: float | None) -> float | None:
+    return None if share is None else round(share * 100, 1)
+
+
+def reporting_export(rates, *, region: Region | None, names: dict[str, str]) -> Export:
+    """The region's months, then each group below it month by month: expected, submitted, on time and
+    approved, with their shares of expected (percent)."""
+    own = [
+        (region.code if region else "", str(region) if region else _("Indonesia"), rate)
+        for rate in rates.series
+    ]
+    below = [
+        (rate.key, names.get(rate.key, rate.key), rate)
+        for rate in sorted(rates.rates, key=lambda r: (r.key, r.month))
+    ]
+    columns = [
+        Column(_("Region code"), lambda row: row[0], 16),
+        Column(_("Region or unit"), lambda row: row[1], 30),
+        Column(_("Month"), lambda row: row[2].month, 12),
+        Column(_("PSM expected to report"), lambda row: row[2].expected),
+        Column(_("Submitted"), lambda row: row[2].submitted),
+        Column(_("Submitted (%)"), lambda row: _percent(row[2].submitted_share)),
+        Column(_("On time"), lambda row: row[2].on_time),
+        Column(_("On time (%)"), lambda row: _percent(row[2].on_time_share)),
+        Column(_("Approved"), lambda row: row[2].approved),
+        Column(_("Approved (%)"), lambda row: _percent(row[2].approved_share)),
+    ]
+    return Export(
+        list_name="reporting",
+        file_stem=file_stem("laporan-bulanan", region.code if region else ""),
+        columns=columns,
+        rows=own + below,
+        filters={"wilayah": region.code if region else "", "bulan": f"{rates.month:%Y-%m}"},
+        sheet_title=_("PSM reporting rate"),
+    )

@@ -5,10 +5,11 @@ Cases hold sensitive personal data (children, victims of violence, people with H
 """
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Case as CaseWhen
 from django.db.models import Count, F, Min, Q, Sum, Value, When
 from django.db.models.functions import Cast, Ceil, Coalesce, Greatest, Left, NullIf
@@ -819,6 +820,69 @@ class MonthlyReportQuerySet(models.QuerySet):
 
     def of_member(self, member) -> "MonthlyReportQuerySet":
         return self.filter(member=member)
+
+    def approved(self) -> "MonthlyReportQuerySet":
+        return self.filter(state=ReportState.DISETUJUI)
+
+    def within(self, code: str) -> "MonthlyReportQuerySet":
+        """Reports of the members of the units under region `code` (a report follows its PSM)."""
+        return self.filter(member__unit__region__code__startswith=code)
+
+    def in_period(self, period: Period) -> "MonthlyReportQuerySet":
+        return self.filter(month__gte=period.start, month__lte=period.end)
+
+    def pmks_reached(self) -> list["PmksReached"]:
+        """People reached per (desa/kelurahan, PMKS category, month), summed over the *approved* reports
+        among these (the only ones that count); the kelurahan is the region of the PSM's unit. A source of
+        its own beside the DTKS/survey counts (PmksCount), never written into them. One query."""
+        if self.query.is_empty():
+            return []
+        sql, params = self._reached_sql()
+        with connections[self.db].cursor() as cursor:  # the replica, for a page that reads from it
+            cursor.execute(
+                f"SELECT r.kelurahan, e.key::int, r.month, sum(e.value::bigint) FROM ({sql}) r "
+                "CROSS JOIN LATERAL jsonb_each_text(r.pmks_reached) e GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                params,
+            )
+            return [PmksReached(*row) for row in cursor.fetchall()]
+
+    def reached_by_category(self) -> dict[int, int]:
+        """pmks_reached() summed over the kelurahan and months: people per category number (one query)."""
+        reached: dict[int, int] = {}
+        for row in self.pmks_reached():
+            reached[row.category_number] = reached.get(row.category_number, 0) + row.people
+        return reached
+
+    def people_reached(self, periods: Mapping[str, Period]) -> dict[str, int]:
+        """pmks_reached() summed over everything, for each named period (0 when none): one query."""
+        if self.query.is_empty():
+            return dict.fromkeys(periods, 0)
+        sql, params = self._reached_sql()
+        sums = ", ".join(
+            "coalesce(sum(e.value::bigint) FILTER (WHERE r.month BETWEEN %s AND %s), 0)" for _ in periods
+        )
+        bounds = [day for period in periods.values() for day in (period.start, period.end)]
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f"SELECT {sums} FROM ({sql}) r CROSS JOIN LATERAL jsonb_each_text(r.pmks_reached) e",
+                [*bounds, *params],
+            )
+            return dict(zip(periods, cursor.fetchone(), strict=True))
+
+    def _reached_sql(self) -> tuple[str, tuple]:
+        reports = (
+            self.approved().order_by().values("month", "pmks_reached", kelurahan=F("member__unit__region_id"))
+        )
+        return reports.query.sql_with_params()
+
+
+class PmksReached(NamedTuple):
+    """People of one PMKS category that the PSM of a desa/kelurahan reached in a month (approved reports)."""
+
+    kelurahan_code: str
+    category_number: int
+    month: datetime.date
+    people: int
 
 
 class MonthlyReport(models.Model):

@@ -4,10 +4,11 @@ Counts only, for everyone who may see the figures (coordinators included): the k
 its PMKS per category, and how many open cases each PSM of the unit holds. No case's details.
 """
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest
 
-from cases.models import Kelurahan, PmksCount, with_open_case_counts
+from cases import reporting
+from cases.models import Kelurahan, MonthlyReport, PmksCategory, PmksCount, with_open_case_counts
 from members.access import scope_of
 from members.models import MemberStatus, Unit
 
@@ -24,13 +25,7 @@ def coverage_panel(request: HttpRequest, unit: Unit) -> dict | None:
         .filter(Q(status=MemberStatus.AKTIF) | Q(open_case_count__gt=0))
         .order_by("-open_case_count", "full_name", "pk")
     )
-    categories = (
-        counts.for_period(period)
-        .select_related("category")
-        .order_by("category__sort_order", "category__number")
-        if period
-        else []
-    )
+    categories = _categories(unit, counts, period) if period else []
     context = {
         "unit": unit,
         "period": period,
@@ -44,6 +39,32 @@ def coverage_panel(request: HttpRequest, unit: Unit) -> dict | None:
     return {"template": "cases/_unit_coverage.html", "context": context}
 
 
+def _categories(unit: Unit, counts, period) -> list[PmksCategory]:
+    """The categories with a count in `period` or people reached by the unit's PSM in its approved
+    reports (a source of its own): `count` and `reached` on each, None where a source has none."""
+    reports = MonthlyReport.objects.filter(member__unit__region_id=unit.region_id).in_period(period)
+    reached = reports.reached_by_category()
+    count = counts.for_period(period).filter(category=OuterRef("pk")).values("count")[:1]
+    categories = list(
+        PmksCategory.objects.annotate(count=Subquery(count))
+        .filter(Q(count__isnull=False) | Q(number__in=list(reached)))
+        .order_by("sort_order", "number")
+    )
+    for category in categories:
+        category.reached = reached.get(category.number)
+    return categories
+
+
 def reports_panel(request: HttpRequest, unit: Unit) -> dict | None:
-    """A link to the unit's PSM monthly reports (cases/views/reports.py), for whoever sees the unit page."""
-    return {"template": "cases/_unit_reports_link.html", "context": {"unit": unit}}
+    """The unit's reporting rate over the last 12 months (cases.reporting), how many of its PSM sent nothing
+    for 3 months, and the way to its PSM monthly reports (cases/views/reports.py): two queries."""
+    months = reporting.months_up_to(reporting.last_whole_month())
+    rates = reporting.series(reporting.monthly_rates(unit.members.all(), months, key_length=0), months)
+    context = {
+        "unit": unit,
+        "rates": list(reversed(rates)),
+        "last": rates[-1],
+        "silent_count": reporting.silent_members(unit.members.all()).count(),
+        "silent_months": reporting.SILENT_MONTHS,
+    }
+    return {"template": "cases/_unit_reports_link.html", "context": context}

@@ -25,8 +25,8 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
+from django.db import connections
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Left
 from django.utils import timezone
 
@@ -96,7 +96,7 @@ def monthly_rates(
     if not months:
         return []
     sql, params = _rates_sql(members, months, key_length=key_length, today=today)
-    with connection.cursor() as cursor:
+    with connections[members.db].cursor() as cursor:  # the replica, for a page that reads from it
         cursor.execute(sql, params)
         return [Rate(*row) for row in cursor.fetchall()]
 
@@ -163,21 +163,24 @@ def refresh_snapshot(cursor, *, today: datetime.date | None = None) -> int:
 
 
 def snapshot_rates(prefix: str, months: Sequence[datetime.date], *, key_length: int) -> list[Rate]:
-    """As monthly_rates over the members under region `prefix`, read from the snapshot (key_length <= 8)."""
-    rows = ReportingSnapshot.objects.filter(kecamatan_code__startswith=prefix, month__in=list(months))
-    sums = {}
-    for row in rows.order_by("kecamatan_code", "month"):
-        rate = Rate(row.kecamatan_code[:key_length], row.month, *row.counts)
-        key = (rate.key, rate.month)
-        sums[key] = sums[key] + rate if key in sums else rate
-    return [sums[key] for key in sorted(sums)]
+    """As monthly_rates over the members under region `prefix`, read from the snapshot (key_length <= 8),
+    summed by the database: a few hundred rows for the nation."""
+    rows = (
+        ReportingSnapshot.objects.filter(kecamatan_code__startswith=prefix, month__in=list(months))
+        .annotate(group_key=Left("kecamatan_code", key_length) if key_length else Value(""))
+        .values("group_key", "month")
+        .annotate(*(Sum(name) for name in ("expected", "submitted", "on_time", "approved")))
+        .order_by("group_key", "month")
+        .values_list("group_key", "month", "expected__sum", "submitted__sum", "on_time__sum", "approved__sum")
+    )
+    return [Rate(*row) for row in rows]
 
 
 def series(rates: Iterable[Rate], months: Sequence[datetime.date], key: str = "") -> list[Rate]:
-    """One Rate per month (zeros where none was expected), summed over the groups (or of one `key`)."""
+    """One Rate per month (zeros where none was expected), summed over the groups, named `key`."""
     by_month = {month: Rate(key, month, 0, 0, 0, 0) for month in months}
     for rate in rates:
-        if rate.month in by_month and (not key or rate.key == key):
+        if rate.month in by_month:
             by_month[rate.month] = by_month[rate.month] + rate
     return [by_month[month] for month in months]
 
@@ -199,4 +202,45 @@ def silent_members(members: QuerySet, *, today: datetime.date | None = None) -> 
         members.filter(status=MemberStatus.AKTIF, joined_on__lte=first, merged_into__isnull=True)
         .exclude(Exists(recent))
         .annotate(last_report_month=Max("monthly_reports__month", filter=submitted))
+    )
+
+
+# Code length of a region -> that of the groups its page lists: provinces, kab/kota, kecamatan, then units
+# (a unit's desa/kelurahan code); a unit has no groups below it.
+CHILD_LENGTH = {0: 2, 2: 5, 5: 8, 8: 13}
+
+
+@dataclass
+class RegionRates:
+    """What a region's reporting page shows: the region's months, and its groups in `month`."""
+
+    months: list[datetime.date]
+    month: datetime.date
+    series: list[Rate]
+    children: list[Rate]  # lowest submitted share first (nobody expected: last)
+    rates: list[Rate]  # every group in every month (the export)
+
+    @property
+    def current(self) -> Rate:
+        return next(rate for rate in self.series if rate.month == self.month)
+
+
+def region_rates(
+    code: str, members: QuerySet, *, month: datetime.date, from_snapshot: bool, today=None
+) -> RegionRates:
+    """The region's last MONTHS_SHOWN months up to `month` and each group below it in `month` (one query:
+    live over `members`, the user's members under the region, or from the snapshot for the nation and a
+    province)."""
+    months = months_up_to(month)
+    child_length = CHILD_LENGTH.get(len(code), len(code))
+    if from_snapshot:
+        rates = snapshot_rates(code, months, key_length=child_length)
+    else:
+        rates = monthly_rates(members, months, key_length=child_length, today=today)
+    children = sorted(
+        by_group(rates, month).values(),
+        key=lambda rate: (rate.submitted_share is None, rate.submitted_share or 0, rate.key),
+    )
+    return RegionRates(
+        months=months, month=month, series=series(rates, months, key=code), children=children, rates=rates
     )

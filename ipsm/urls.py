@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from ipsm import language
 from ipsm.audit import views as activity_views
 from ipsm.dashboard import printing as print_views
+from ipsm.dashboard import reporting as reporting_views
 from ipsm.dashboard import views as dashboard
 
 admin.site.site_header = _("IPSM administration")
@@ -16,6 +17,18 @@ urlpatterns = [
     path("cakupan/<str:code>/", dashboard.coverage, name="coverage"),
     path("cakupan/<str:code>/tanpa-psm/", dashboard.coverage_without_psm, name="coverage_without_psm"),
     path("cakupan/<str:code>/cetak/", print_views.coverage_sheet, name="coverage_print"),
+    path("laporan-bulanan/", reporting_views.reporting_page, name="reporting"),
+    path(
+        "laporan-bulanan/ekspor/<str:fmt>/",
+        reporting_views.reporting_export_view,
+        name="reporting_export_nation",
+    ),
+    path("laporan-bulanan/<str:code>/", reporting_views.reporting_page, name="reporting_region"),
+    path(
+        "laporan-bulanan/<str:code>/ekspor/<str:fmt>/",
+        reporting_views.reporting_export_view,
+        name="reporting_export",
+    ),
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("aktivitas/", activity_views.activity_log, name="activity"),

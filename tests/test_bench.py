@@ -10,8 +10,8 @@ from tests import factories
 
 
 def test_labels_match_what_the_load_test_reads():
-    assert benchmarks.label(0.1) == "national data, scale 0.1"
-    assert benchmarks.label(1.0) == "national data, scale 1"
+    assert benchmarks.label(0.1) == "national data 2, scale 0.1"
+    assert benchmarks.label(1.0) == "national data 2, scale 1"
 
 
 def test_floor_page_is_not_a_public_url(as_user, staff, settings):

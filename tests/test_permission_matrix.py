@@ -113,6 +113,14 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
                                  get=           "login  403    403    ok     ok     404    403"),
     "coverage_print": Rule(params="code=kelurahan_a",
                            get=                 "login  403    403    ok     ok     404    403"),
+    # The PSM reporting rate: as coverage; a coordinator without a code is sent to their unit's reports.
+    "reporting": Rule(get=                      "login  ok     ok     ok     ok     ok    403"),
+    "reporting_region": Rule(params="code=kabkota",
+                             get=               "login  403    403    ok     ok     404   403"),
+    "reporting_export_nation": Rule(params="fmt=xlsx",
+                                    get=        "login  403    403    ok     ok     ok    403"),
+    "reporting_export": Rule(params="code=kabkota fmt=xlsx",
+                             get=               "login  403    403    ok     ok     404   403"),
     "activity": Rule(get=                       "login  403    403    403    ok     ok    403"),
     # --- A user's own notices (ipsm/notices/urls.py): every role, a PSM too; the notice is coordinator A's.
     # The bell is loaded by htmx after the page: empty (204) once logged out rather than the login page.

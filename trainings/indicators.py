@@ -19,7 +19,19 @@ from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import OPEN_STATUSES, Case, CaseStatusChange, CoverageStatus, Kelurahan, PmksCount
+from cases import reporting
+from cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseStatus,
+    CaseStatusChange,
+    CoverageStatus,
+    Kelurahan,
+    MonthlyReport,
+    PmksCount,
+    ReportActivity,
+    ReportActivityKind,
+)
 from cases.periods import Period
 from members.models import Member, Region
 from trainings.models import Attendance, AttendanceStatus, Event, Participant, Session
@@ -188,6 +200,28 @@ DEFINITIONS = [
         _("Number of sessions (materi) of the events held."),
     ),
     (
+        "Proses",
+        "reporting_rate",
+        SHARE,
+        _("PSM reporting rate"),
+        _(
+            "Monthly reports submitted (sent at least once: waiting, approved or returned) ÷ monthly reports "
+            "expected, over the months of P that have ended (the month under way is not due yet). A PSM of "
+            "an IPSM unit in R is expected to report for a month when active on its last day (from the "
+            "status history)."
+        ),
+    ),
+    (
+        "Proses",
+        "reports_on_time",
+        SHARE,
+        _("Reports on time"),
+        _(
+            "Monthly reports submitted by their due date ÷ monthly reports expected (as for the PSM "
+            "reporting rate)."
+        ),
+    ),
+    (
         "Output",
         "psm_trained",
         COUNT,
@@ -211,6 +245,31 @@ DEFINITIONS = [
             "status history) who was present every day at any event that started on or before that day "
             "÷ all desa/kelurahan in R."
         ),
+    ),
+    (
+        "Output",
+        "pmks_reached",
+        COUNT,
+        _("PMKS reached by PSM"),
+        _(
+            "Sum of the people reached (per PMKS category) in the approved monthly reports for the months "
+            "of P of the PSM of the IPSM units in R (a report counts in its PSM's unit). These are “the "
+            "approved reports” below. A source of its own: it never changes the PMKS count (DTKS or survey)."
+        ),
+    ),
+    (
+        "Output",
+        "home_visits",
+        COUNT,
+        _("Home visits"),
+        _("Sum of the counts of the home visits recorded in the approved reports."),
+    ),
+    (
+        "Output",
+        "referrals_made",
+        COUNT,
+        _("Referrals made"),
+        _("Sum of the counts of the referrals recorded in the approved reports."),
     ),
     (
         "Outcome",
@@ -251,6 +310,24 @@ DEFINITIONS = [
             "Cases in R reported in P with a responsible PSM (today's) who had not yet been present every "
             "day at any event that started on or before the date the case was reported."
         ),
+    ),
+    (
+        "Outcome",
+        "cases_completed",
+        COUNT,
+        _("Cases accompanied to completion"),
+        _(
+            "Different cases listed in the approved reports whose status today is Completed (selesai). A "
+            "case closed for any reason (the person died, moved or refused help, not a PMKS, handled by "
+            "another party, a duplicate, other) does not count."
+        ),
+    ),
+    (
+        "Outcome",
+        "cases_completed_share",
+        SHARE,
+        _("Accompanied cases completed"),
+        _("Cases accompanied to completion ÷ different cases listed in the approved reports."),
     ),
     ("Impact", "pmks", COUNT, _("PMKS count"), _("Sum of the PMKS counts of the desa/kelurahan in R for P.")),
     (
@@ -299,6 +376,12 @@ SENTENCES = {
         "Participants from %(region)s were present on %(value)s of the event days they were invited to."
     ),
     "sessions_held": _("Those events had %(value)s sessions (materi) in all."),
+    "reporting_rate": _(
+        "The PSM of %(region)s sent %(value)s of the monthly reports expected of them for %(period)s."
+    ),
+    "reports_on_time": _(
+        "%(value)s of the monthly reports expected of the PSM of %(region)s for %(period)s were sent on time."
+    ),
     "psm_trained": _(
         "%(value)s PSM of %(region)s were present on every day of at least one of those events."
     ),
@@ -308,6 +391,23 @@ SENTENCES = {
     "kelurahan_with_trained_psm_share": _(
         "On the last day of %(period)s, %(value)s of the desa/kelurahan of %(region)s had at least one "
         "active PSM who had been trained."
+    ),
+    "pmks_reached": _(
+        "In their approved monthly reports for %(period)s, the PSM of %(region)s reached %(value)s PMKS."
+    ),
+    "home_visits": _(
+        "The approved monthly reports of the PSM of %(region)s for %(period)s record %(value)s home visits."
+    ),
+    "referrals_made": _(
+        "The approved monthly reports of the PSM of %(region)s for %(period)s record %(value)s referrals."
+    ),
+    "cases_completed": _(
+        "%(value)s cases that the PSM of %(region)s accompanied in their approved reports for %(period)s "
+        "are now completed."
+    ),
+    "cases_completed_share": _(
+        "%(value)s of the cases that the PSM of %(region)s accompanied in their approved reports for "
+        "%(period)s are now completed."
     ),
     "mean_test_gain": _(
         "On average, participants from %(region)s scored %(value)s points more on the post-test than on the "
@@ -346,6 +446,7 @@ UNKNOWN, NO_EVENTS, NO_PARTICIPANTS, NO_ATTENDANCE, NO_SCORES = (
 )  # fmt: skip
 NO_KELURAHAN, NO_OPEN_CASES, NO_PMKS, NO_ACTIVE_PSM = "no_kelurahan", "no_open_cases", "no_pmks", "no_active"
 NO_PMKS_BEFORE, NO_COMMON_PMKS = "no_pmks_before", "no_common_pmks"
+NO_REPORTS_EXPECTED, NO_CASES_ACCOMPANIED = "no_reports_expected", "no_cases_accompanied"
 REASONS = {
     UNKNOWN: _("No figure for %(period)s."),
     NO_EVENTS: _("No training event was held for %(region)s in %(period)s."),
@@ -358,6 +459,13 @@ REASONS = {
     NO_ACTIVE_PSM: _("No PSM of %(region)s was active on the last day of %(period)s."),
     NO_PMKS_BEFORE: _("No PMKS figures for %(before)s, the period to compare with, have been entered yet."),
     NO_COMMON_PMKS: _("No desa/kelurahan of %(region)s has PMKS figures for both %(before)s and %(period)s."),
+    NO_REPORTS_EXPECTED: _(
+        "No PSM of %(region)s was expected to send a monthly report for %(period)s (none was active, or "
+        "the period has not begun)."
+    ),
+    NO_CASES_ACCOMPANIED: _(
+        "No case is listed in the approved monthly reports of the PSM of %(region)s for %(period)s."
+    ),
 }
 
 
@@ -403,6 +511,7 @@ def _figures(region_code: str, period: Period) -> dict:
         **_case_figures(region_code, periods),
         **_pmks_figures(region_code, periods),
         **_coverage_change_figures(region_code, period),
+        **_report_figures(region_code, periods),
     }
 
 
@@ -645,6 +754,65 @@ def _statuses(code: str, period: Period) -> dict[str, str]:
     kelurahan = Kelurahan.objects.within(code).with_coverage_counts(period, as_of=period.end)
     counts = ["active_psm", "pmks", "min_active_psm", "max_pmks_per_psm"]
     return dict(kelurahan.counted_once(counts).with_coverage_results().values_list("code", "coverage_status"))
+
+
+def _months(period: Period, today: datetime.date) -> list[datetime.date]:
+    """The first days of the months of `period` that have ended: a month's reports are due in the next."""
+    months, month = [], period.start
+    while month <= min(period.end, reporting.last_whole_month(today)):
+        months.append(month)
+        month = reporting.add_months(month, 1)
+    return months
+
+
+def _report_figures(code: str, periods: dict[str, Period]) -> dict:
+    """From the PSM's monthly reports: reporting rate and timeliness (cases.reporting), PMKS reached, home
+    visits and referrals, cases accompanied to completion; only approved reports count, but for the rates.
+    Four queries."""
+    today = timezone.localdate()
+    months = {tag: _months(period, today) for tag, period in periods.items()}
+    every_month = sorted({month for tag in periods for month in months[tag]})
+    rates = reporting.monthly_rates(Member.objects.within(code), every_month, key_length=0, today=today)
+    reports = MonthlyReport.objects.approved().within(code)
+    reached = reports.people_reached(periods)
+    activity_rows, case_rows = {}, {}
+    for tag, period in periods.items():
+        in_period = _in(period, "report__month")
+        for key, kind in (
+            ("visits", ReportActivityKind.KUNJUNGAN),
+            ("referrals", ReportActivityKind.RUJUKAN),
+        ):
+            activity_rows[f"{key}_{tag}"] = Sum("count", filter=in_period & Q(kind=kind), default=0)
+        in_period = _in(period, "monthlyreport__month")
+        case_rows |= {
+            f"listed_{tag}": Count("case", distinct=True, filter=in_period),
+            f"completed_{tag}": Count(
+                "case", distinct=True, filter=in_period & Q(case__status=CaseStatus.SELESAI)
+            ),
+        }
+    activity_rows = ReportActivity.objects.filter(report__in=reports).aggregate(**activity_rows)
+    listed = MonthlyReport.cases.through.objects.filter(monthlyreport__in=reports)
+    case_rows = listed.aggregate(**case_rows)
+    figures = {}
+    for tag in periods:
+        months_rates = reporting.series(rates, months[tag])
+        expected = sum(rate.expected for rate in months_rates)
+        figures |= {
+            ("reporting_rate", tag): _ratio(sum(rate.submitted for rate in months_rates), expected),
+            ("reports_on_time", tag): _ratio(sum(rate.on_time for rate in months_rates), expected),
+            ("pmks_reached", tag): reached[tag],
+            ("home_visits", tag): activity_rows[f"visits_{tag}"],
+            ("referrals_made", tag): activity_rows[f"referrals_{tag}"],
+            ("cases_completed", tag): case_rows[f"completed_{tag}"],
+            ("cases_completed_share", tag): _ratio(case_rows[f"completed_{tag}"], case_rows[f"listed_{tag}"]),
+        }
+        if not expected:
+            figures["reporting_rate", tag, "why"] = figures["reports_on_time", tag, "why"] = (
+                NO_REPORTS_EXPECTED
+            )
+        if not case_rows[f"listed_{tag}"]:
+            figures["cases_completed_share", tag, "why"] = NO_CASES_ACCOMPANIED
+    return figures
 
 
 def report_years(region_code: str) -> list[int]:

@@ -18,6 +18,7 @@ from cases.models import (
     DEFAULT_MAX_PMKS_PER_PSM,
     DEFAULT_MIN_ACTIVE_PSM,
     CoverageTarget,
+    MonthlyReport,
     PmksCategory,
     PmksCount,
 )
@@ -90,6 +91,12 @@ def pmks_grid(request, code):
             % {"period": period, "total": form.typed_total()},
         )
         return redirect(f"{reverse('cases:pmks_grid', args=[kelurahan.code])}?periode={period.key}")
+    # Beside each count, its own source: the people the PSM reached in the period's approved reports.
+    reached = (
+        MonthlyReport.objects.filter(member__unit__region=kelurahan).in_period(period).reached_by_category()
+    )
+    for row in form.rows:
+        row["reached"] = reached.get(row["category"].number)
     context = {
         "kelurahan": kelurahan,
         "period": period,
@@ -101,6 +108,7 @@ def pmks_grid(request, code):
         "form": form,
         "can_edit": can_edit,
         "total": form.saved_total,
+        "reached_total": sum(reached.values()),
         "unit": Unit.objects.visible_to(user).filter(region=kelurahan).first(),
     }
     return render(request, "cases/pmks_grid.html", context)

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases import reports
+from cases import reporting, reports
 from cases.models import MonthlyReport, ReportPhoto
 from cases.report_forms import MonthlyReportForm, activity_formset, form_content, save_photos
 from ipsm.lib.images import private_file_response
@@ -36,6 +36,12 @@ def unit_reports(request, pk):
     month = _month(request)
     context = {"unit": unit, "month": month, "month_slug": f"{month:%Y-%m}"}
     context["rows"] = reports.unit_month_rows(unit, month)
+    context["rate"] = next(
+        iter(reporting.monthly_rates(unit.members.all(), [month], key_length=0)),
+        reporting.Rate("", month, 0, 0, 0, 0),
+    )
+    context["silent"] = reporting.silent_members(unit.members.all()).order_by("full_name", "pk")
+    context["silent_months"] = reporting.SILENT_MONTHS
     context["can_enter_on_paper"] = reports.enters_paper_reports(request.user)
     return render(request, "cases/unit_reports.html", context)
 

@@ -23,16 +23,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from cases import reporting
 from cases.models import WORST_FIRST, CoverageStatus, Kelurahan, PmksCount, order_rows, roll_up, status_counts
 from cases.periods import Period, asked_period, latest_with_data
 from ipsm.dashboard.snapshot import MAX_AGE, current_refresh, max_age, snapshot_key, uses_snapshot
 from ipsm.db_routers import use_replica
 from ipsm.lib.query import CONTROL_CHARACTERS, PAGE, SORT, is_region_code
 from members.access import get_for_user, scope_of
-from members.models import BoardPosition, Region, Unit
+from members.models import BoardPosition, Member, Region, Unit
 from trainings.coverage import TRAINING_ROLLUP, with_all_coverage, with_shares
 from trainings.models import RECENT_TRAINING_YEARS
 
@@ -275,7 +276,17 @@ def _render_dashboard(request, region: Region | None, *, is_home: bool = False):
         "snapshot": snapshot,
         **_permissions(user),
     }
+    context.update(_reporting(user, code, from_snapshot=snapshot is not None))
     return render(request, "dashboard/coverage.html", context)
+
+
+def _reporting(user, code: str, *, from_snapshot: bool) -> dict:
+    """The PSM reporting rate of the last 12 months (cases.reporting; its page: ipsm.dashboard.reporting)."""
+    members = Member.objects.visible_to(user).within(code)
+    rates = reporting.region_rates(
+        code, members, month=reporting.last_whole_month(), from_snapshot=from_snapshot
+    )
+    return {"reporting": rates, "reporting_chart": reporting_chart(rates)}
 
 
 def _registry_alerts(user, code: str) -> dict:
@@ -286,4 +297,19 @@ def _registry_alerts(user, code: str) -> dict:
         "ending_positions": BoardPosition.objects.needing_attention(timezone.localdate())
         .filter(unit__in=units)
         .count(),
+    }
+
+
+def _percent(share: float | None) -> float | None:
+    return None if share is None else round(share * 100, 1)
+
+
+def reporting_chart(rates: reporting.RegionRates) -> dict:
+    """The 12 months as static/js/reporting.js draws them: shares in percent (None: nobody expected)."""
+    return {
+        "labels": [formats.date_format(rate.month, "M Y") for rate in rates.series],
+        "submitted": [_percent(rate.submitted_share) for rate in rates.series],
+        "on_time": [_percent(rate.on_time_share) for rate in rates.series],
+        "approved": [_percent(rate.approved_share) for rate in rates.series],
+        "legend": {"submitted": _("Submitted"), "on_time": _("On time"), "approved": _("Approved")},
     }

@@ -3,7 +3,7 @@
 1. Two databases on the same PostgreSQL server as the app (the embedded one in var/pgdata unless
    DATABASE_URL says otherwise): `ipsm_bench_small` (SMALL_SCALE) and `ipsm_bench_large` (LARGE_SCALE, the
    whole nation; `SCALE=0.1 make bench` for a tenth), migrated and filled by `generate_national_data`. Each
-   is labelled with its scale (COMMENT ON DATABASE "national data, scale X", as
+   is labelled with its scale (COMMENT ON DATABASE "national data 2, scale X", as
    ipsm/devtools/loadtest/run.py reads it)
    and kept: a re-run with the same scales only migrates them. `manage.py bench --rebuild` regenerates.
 2. Per database, a child process (`manage.py bench --measure`, DATABASE_URL set to it) refreshes the
@@ -50,7 +50,9 @@ SMALL_SCALE = 0.005
 LARGE_SCALE = 1.0  # the whole nation: about 10 minutes from scratch here, 3 with the data sets kept
 RUNS = 5
 DATABASES = {"small": "ipsm_bench_small", "large": "ipsm_bench_large"}
-LABEL = "national data, scale {scale}"  # the database's comment; ipsm/devtools/loadtest/run.py reads the same
+# The database's comment; ipsm/devtools/loadtest/run.py reads the same. The version changes with what the
+# generator writes (2: a year of monthly reports), so that an older data set is built again.
+LABEL = "national data 2, scale {scale}"
 STAFF_USERNAME = "bench-staf"
 ADMIN_USERNAME = "bench-admin"
 FLOOR_URL = "/bench-floor/"
@@ -287,6 +289,16 @@ def measure(*, kabkota: str, runs: int) -> dict:
         Page("indicator report (counted within 10 minutes)", "/indikator/", "staff"),
         Page("indicator report, counted afresh", "/indikator/?hitung_ulang=1", "staff"),
         Page("export: members CSV of the kab/kota", "/anggota/ekspor/csv/", "staff"),
+        Page("reporting rate: national (snapshot)", "/laporan-bulanan/", "admin"),
+        Page(
+            f"reporting rate: province {kabkota[:2]} (snapshot)", f"/laporan-bulanan/{kabkota[:2]}/", "admin"
+        ),
+        Page(f"reporting rate: kab/kota {kabkota}", "/laporan-bulanan/", "staff"),
+        Page("reporting rate: kecamatan", f"/laporan-bulanan/{kecamatan}/", "staff"),
+        Page("monthly reports of the largest unit", f"/unit/{unit}/laporan/", "staff"),
+        Page(
+            "export: reporting rate CSV of the kab/kota", f"/laporan-bulanan/{kabkota}/ekspor/csv/", "staff"
+        ),
     ]
     clients = {"staff": Client(), "admin": Client()}
     clients["staff"].force_login(staff)

@@ -118,6 +118,8 @@ class DemoReport:
     participants: int = 0
     attendance: int = 0
     office_profiles: int = 0
+    monthly_reports: int = 0
+    report_steps: int = 0
 
     @property
     def created_anything(self) -> bool:
@@ -613,6 +615,9 @@ def load_demo(*, today: datetime.date | None = None) -> DemoReport:
     from ipsm.devtools.demo_offices import load_demo_offices
 
     load_demo_offices(users=users, report=report)
+    from ipsm.devtools.demo_reports import load_demo_reports  # they list the PSM's cases; due days by office
+
+    load_demo_reports(today=today, users=users, report=report)
     if report.created_anything:
         # Fresh statistics, as autovacuum would give them later: without them the planner takes the new
         # tables for empty and runs the trained-PSM subqueries as nested loops (minutes instead of ms).

@@ -2,12 +2,13 @@
 
 At scale 1: an IPSM unit in each of the 83,762 desa/kelurahan of the real Kemendagri list, about 5 PSM per
 desa (~420,000 members), PMKS counts for every active category x 3 years per desa (~6.5 million rows),
-1,000,000 cases and 5,000 training events with 200,000 participants. `scale` shrinks all of it together,
-including the regions used: the kab/kota are put in a fixed random order (per seed) and the first
-`scale x 514` are filled, whole, each with its share of the national figures (its desa / 83,762). Every
-random draw about a kab/kota comes from a generator seeded with (seed, step, kab/kota), so a kab/kota holds
-the same people, counts, cases and events at every scale (only ids differ), the kab/kota of a smaller data
-set are among those of a larger one (same seed), and a page of one kab/kota compares across scales.
+1,000,000 cases, 5,000 training events with 200,000 participants, and a year of monthly reports (~3.3
+million, with ~4.6 million activities). `scale` shrinks all of it together, including the regions used:
+the kab/kota are put in a fixed random order (per seed) and the first `scale x 514` are filled, whole, each
+with its share of the national figures (its desa / 83,762). Every random draw about a kab/kota comes from a
+generator seeded with (seed, step, kab/kota), so a kab/kota holds the same people, counts, cases, events
+and reports at every scale (only ids differ), the kab/kota of a smaller data set are among those of a
+larger one (same seed), and a page of one kab/kota compares across scales.
 
 What is written, per table:
 - members_unit: one per desa, SK, roster checked (70% within 180 days, 15% earlier, 15% never), and
@@ -29,6 +30,17 @@ What is written, per table:
   kab/kota of the same province), 1-3 days, 10% still to come; 200,000 x scale participants (aktif and
   calon PSM of the lead organiser's kab/kota) with one attendance row per day, scores and certificate
   numbers for those present every day of a past event. No sessions or speakers.
+- cases_monthlyreport: the 12 whole months before the generation date's month, for each member aktif on
+  the month's last day (by their status steps: from the join date, until the step out for nonaktif; calon
+  never report), whom cases/reporting.py expects a report from. About 15% of the member-months have no
+  report; of those written ~70/85 approved, 8/85 submitted and waiting (fewer in old months), 3/85
+  returned, 4/85 draft; each kab/kota, and each unit within it, draws its own share of missing and waiting
+  reports, so their reporting-rate pages differ. Due on the 5th of the next month (the default: no
+  OfficeProfile rows are generated); about 20% of the submitted ones late (`is_late`: `submitted_at` after
+  `due_on`); a report that would have been sent on or after the generation date is still a draft, so the
+  latest month has many. PMKS reached for 1-3 categories, 5% entered from paper (no `entered_by`: no users
+  are generated). cases_reportactivity: 1-2 per submitted, approved or returned report (dated in the
+  month, counts 1-5). No report steps, photos or case links.
 - No django-simple-history rows: the generated rows have no history, as if created before it was kept.
 
 Fast: rows are built in Python and written with PostgreSQL COPY through psycopg 3 (the PMKS grid, the
@@ -61,7 +73,10 @@ from cases.models import (
     PmksCategory,
     PmksCount,
     PmksSource,
+    ReportActivityKind,
+    ReportState,
 )
+from cases.reports import DEFAULT_DUE_DAY
 from ipsm.devtools.demo import (
     DUSUN,
     EDUCATIONS,
@@ -104,6 +119,7 @@ UPCOMING_EVENTS = 0.10
 FIRST_DAY = datetime.date(2012, 1, 1)  # earliest join date
 FIRST_CASE_DAY = datetime.date(2021, 1, 1)
 FIRST_EVENT_DAY = datetime.date(2021, 1, 1)
+REPORT_MONTHS = 12
 
 # More of Indonesia than the demo's Javanese names: Sundanese, Malay/Sumatran, Bugis, eastern Indonesia.
 MORE_MALE_NAMES = [
@@ -152,6 +168,30 @@ TRAINING_TYPES = [
     (TrainingType.SOSIALISASI, 15, "Sosialisasi Program Kesejahteraan Sosial bagi PSM"),
     (TrainingType.LAINNYA, 5, "Temu Karya PSM"),
 ]
+# Monthly reports: the shares are national means; each kab/kota (and unit) draws its own around them.
+MISSING_REPORTS = 0.15  # of the member-months: no report at all
+LATE_REPORTS = 0.20  # of the submitted
+# Of the reports written (the other 85%): ~4% draft, 3% returned, 8% submitted and waiting, 70% approved.
+DRAFT_REPORTS, RETURNED_REPORTS, WAITING_REPORTS = 4 / 85, 3 / 85, 8 / 85
+PAPER_REPORTS = 0.05
+REPORT_ACTIVITIES = [
+    (ReportActivityKind.KUNJUNGAN, 30), (ReportActivityKind.PENDATAAN, 20),
+    (ReportActivityKind.PENDAMPINGAN, 18), (ReportActivityKind.SOSIALISASI, 10),
+    (ReportActivityKind.PERTEMUAN, 10), (ReportActivityKind.RUJUKAN, 6), (ReportActivityKind.LAINNYA, 4),
+    (ReportActivityKind.BENCANA, 2),
+]  # fmt: skip
+OBSTACLES = [
+    "Warga sulit ditemui pada jam kerja.",
+    "Data DTKS belum diperbarui di desa.",
+    "Transportasi ke dusun terjauh terbatas.",
+    "Belum ada formulir asesmen yang baru.",
+]
+PLANS = [
+    "Kunjungan lanjutan ke lansia terlantar.",
+    "Pendataan ulang fakir miskin bersama perangkat desa.",
+    "Mendampingi warga mengurus BPJS PBI.",
+    "Sosialisasi program bantuan sosial di posyandu.",
+]
 NULL = "\\N"  # COPY's text format
 VENUES = ["Aula Dinas Sosial", "Gedung Serbaguna", "Pendopo Kabupaten", "Hotel Grand Kencana", "Balai Diklat"]
 
@@ -171,6 +211,8 @@ class GenerationReport:
     organisers: int = 0
     participants: int = 0
     attendance: int = 0
+    monthly_reports: int = 0
+    report_activities: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -279,8 +321,8 @@ def _plain_name(region_name: str) -> str:
 
 class _Generator:
     """Every random draw about a kab/kota comes from a generator seeded with (seed, step, kab/kota code), so
-    a kab/kota holds the same people, counts, cases and events at every scale (only ids differ, and a joint
-    event's partner is left out where its kab/kota is not generated)."""
+    a kab/kota holds the same people, counts, cases, events and reports at every scale (only ids differ,
+    and a joint event's partner is left out where its kab/kota is not generated)."""
 
     def __init__(self, *, scale: float, seed: int, today: datetime.date, report: GenerationReport, log):
         self.scale, self.seed, self.today, self.report, self.log = scale, seed, today, report, log
@@ -304,6 +346,9 @@ class _Generator:
             self._write_cases()
         with _step(report, "trainings", log):
             self._write_trainings()
+        with _step(report, "monthly reports", log):
+            self._write_monthly_reports()
+        log(f"    {report.monthly_reports} monthly reports, {report.report_activities} activities")
         # Django's foreign keys are checked at commit (DEFERRABLE INITIALLY DEFERRED): a row at a time, the
         # biggest single cost at scale 1. Checked here, so that the time shows where it is spent.
         with _step(report, "foreign key checks", log), connection.cursor() as cursor:
@@ -311,7 +356,7 @@ class _Generator:
         for table in (
             "members_unit", "members_member", "members_statuschange", "cases_pmkscount", "cases_case",
             "cases_casestatuschange", "cases_casepsmassignment", "trainings_event", "trainings_organiser",
-            "trainings_participant", "trainings_attendance",
+            "trainings_participant", "trainings_attendance", "cases_monthlyreport",
         ):  # fmt: skip
             _reset_sequence(table)
 
@@ -386,6 +431,8 @@ class _Generator:
         self.active_by_desa: dict[str, list[int]] = defaultdict(list)
         self.active_by_kabkota: dict[str, list[int]] = defaultdict(list)
         self.invitable_by_kabkota: dict[str, list[int]] = defaultdict(list)
+        # For monthly reports: (unit, member, first and last ordinal day as aktif) of everyone ever aktif.
+        self.aktif_spans: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
         self.report.members = _copy(
             "members_member",
             [
@@ -486,6 +533,9 @@ class _Generator:
                     if status == MemberStatus.AKTIF:
                         self.active_by_desa[code].append(pk)
                         self.active_by_kabkota[kabkota].append(pk)
+                        self.aktif_spans[kabkota].append((unit_pk, pk, joined, today))
+                    elif status == MemberStatus.NONAKTIF:  # aktif from joining until the step out
+                        self.aktif_spans[kabkota].append((unit_pk, pk, joined, since.toordinal() - 1))
 
     # --- PMKS counts ----------------------------------------------------------------------------------
 
@@ -711,6 +761,132 @@ class _Generator:
             participants,
         )  # fmt: skip
         report.attendance = _copy("trainings_attendance", ["participant_id", "day", "status"], attendance)
+
+    # --- Monthly reports ------------------------------------------------------------------------------
+
+    def _write_monthly_reports(self) -> None:
+        """The 12 whole months before today's, for every member aktif on the month's last day. A kab/kota at a
+        time: its reports, then their activities (which need the reports' ids)."""
+        category_numbers = set(PmksCategory.objects.filter(is_active=True).values_list("number", flat=True))
+        pk = 0
+        for kabkota in self.kabkota:
+            activities: list[str] = []
+            written = _copy(
+                "cases_monthlyreport",
+                [
+                    "id", "member_id", "month", "state", "due_on", "submitted_at", "is_late", "pmks_reached",
+                    "obstacles", "plan", "on_paper", "created_at", "updated_at",
+                ],
+                self._report_lines(kabkota, pk, category_numbers, activities),
+            )  # fmt: skip
+            pk += written
+            self.report.monthly_reports += written
+            self.report.report_activities += _copy(
+                "cases_reportactivity", ["report_id", "kind", "done_on", "count"], activities
+            )
+
+    def _report_months(self) -> list[tuple[datetime.date, int, int, datetime.date, int]]:
+        """(month, its first and last ordinal day, due date and its ordinal), oldest first."""
+        months = []
+        first = self.today.replace(day=1)
+        for _ in range(REPORT_MONTHS):
+            due = first.replace(day=DEFAULT_DUE_DAY)  # OfficeProfile rows are not generated
+            last = first - datetime.timedelta(days=1)
+            first = last.replace(day=1)
+            months.append((first, first.toordinal(), last.toordinal(), due, due.toordinal()))
+        return months[::-1]
+
+    def _report_lines(
+        self, kabkota: str, pk: int, category_numbers: set[int], activities: list[str]
+    ) -> Iterator[str]:
+        """Reports numbered from pk + 1; each submitted one's activities appended to `activities`.
+
+        The biggest table by far: integers drawn as `a + int(random() * n)` and dates and times looked up as
+        text, several times faster than randint and formatting each date."""
+        categories, category_cum = _weighted_list(
+            [(number, weight) for number, weight in CASE_CATEGORIES if number in category_numbers]
+        )
+        kinds, kind_cum = _weighted_list(REPORT_ACTIVITIES)
+        months = self._report_months()
+        today = self.today_ordinal
+        day_text = {day: str(datetime.date.fromordinal(day)) for day in range(months[0][1] - 10, today + 1)}
+        times = [f"{hour:02d}:{minute:02d}:00+07" for hour in range(7, 21) for minute in range(1, 60)]
+        review_times = [f"{hour:02d}:{minute:02d}:00+07" for hour in range(8, 16) for minute in range(60)]
+        rng = self.rng("monthly reports", kabkota)
+        random_, choice = rng.random, rng.choice
+        # How diligent the kab/kota's PSM and how quick its reviewers: its pages differ from the next one's.
+        missing = min(0.45, max(0.02, rng.gauss(MISSING_REPORTS, 0.06)))
+        late = min(0.5, max(0.05, rng.gauss(LATE_REPORTS, 0.06)))
+        waiting = min(0.3, max(0.02, rng.gauss(WAITING_REPORTS, 0.04)))
+        # Reviewers catch up: few of the oldest months still wait, more of the latest (1 on average).
+        waiting_by_age = [0.4 + 1.2 * age / (len(months) - 1) for age in range(len(months))]
+        unit_pk = unit_missing = None
+        waiting_until: list[float] = []
+        for member_unit, member, aktif_from, aktif_until in self.aktif_spans[kabkota]:
+            if member_unit != unit_pk:  # and each unit a little apart from the others
+                unit_pk = member_unit
+                unit_missing = missing * rng.uniform(0.3, 1.7)
+                unit_waiting = waiting * rng.uniform(0.3, 1.7)
+                waiting_until = [
+                    DRAFT_REPORTS + RETURNED_REPORTS + unit_waiting * factor for factor in waiting_by_age
+                ]
+            for age, (month, first, last, due_on, due) in enumerate(months):
+                # Expected from whoever is aktif on the month's last day, as cases/reporting.py counts.
+                if aktif_from > last or aktif_until < last or random_() < unit_missing:
+                    continue
+                begin = max(first, aktif_from)
+                pk += 1
+                roll = random_()
+                if roll < DRAFT_REPORTS:
+                    state = ReportState.DRAF
+                elif roll < DRAFT_REPORTS + RETURNED_REPORTS:
+                    state = ReportState.DIKEMBALIKAN
+                elif roll < waiting_until[age]:
+                    state = ReportState.TERKIRIM
+                else:
+                    state = ReportState.DISETUJUI
+                started = min(today - 1, max(begin, last - 9 + int(random_() * 13)))
+                at = times[int(random_() * len(times))]
+                submitted = started
+                if state != ReportState.DRAF:
+                    if random_() < late:
+                        submitted = due + 1 + int(45 * min(random_(), random_()))  # mostly a few days
+                    else:
+                        submitted = last - 5 + int(random_() * (due - last + 6))
+                    if submitted >= today:  # not yet sent on the day of generation: still a draft
+                        state, submitted = ReportState.DRAF, started
+                    started = min(started, submitted)
+                created_at = f"{day_text[started]} {at[:2]}:00:00+07"  # before it is sent that day
+                if state == ReportState.DRAF:
+                    submitted_at, is_late, updated_at = NULL, "f", created_at
+                else:
+                    submitted_at = f"{day_text[submitted]} {at}"
+                    is_late = "t" if submitted > due else "f"
+                    updated_at = submitted_at
+                    if state != ReportState.TERKIRIM:  # reviewed some days later (that evening at the latest)
+                        reviewed = submitted + 1 + int(random_() * 10)
+                        updated_at = (
+                            f"{day_text[reviewed]} {review_times[int(random_() * len(review_times))]}"
+                            if reviewed < today
+                            else f"{day_text[submitted]} 21:00:00+07"
+                        )
+                    for _ in range(1 if random_() < 0.5 else 2):
+                        done_on = day_text[begin + int(random_() * (last - begin + 1))]
+                        activities.append(
+                            f"{pk}\t{kinds[_pick(random_, kind_cum)]}\t{done_on}\t{1 + int(random_() * 5)}"
+                        )
+                reached: dict[int, int] = {}
+                for _ in range(1 + int(random_() * 3)):
+                    number = categories[_pick(random_, category_cum)]
+                    reached[number] = reached.get(number, 0) + 1 + int(random_() * 12)
+                pmks_reached = ", ".join(f'"{number}": {count}' for number, count in reached.items())
+                obstacles = choice(OBSTACLES) if random_() < 0.3 else ""
+                plan = choice(PLANS) if random_() < 0.6 else ""
+                yield (
+                    f"{pk}\t{member}\t{month}\t{state}\t{due_on}\t{submitted_at}\t{is_late}\t"
+                    f"{{{pmks_reached}}}\t{obstacles}\t{plan}\t{'t' if random_() < PAPER_REPORTS else 'f'}\t"
+                    f"{created_at}\t{updated_at}"
+                )
 
 
 def _pick(random_: Callable[[], float], cumulative: list[float]) -> int:

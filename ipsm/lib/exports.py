@@ -63,6 +63,7 @@ LIST_LABELS = {
     "trainings": _("Training events"),
     "participants": _("Training participants"),
     "indicators": _("Indicator report"),
+    "reporting": _("PSM reporting rate"),
 }
 
 # A CSV cell starting like this would be run by a spreadsheet as a formula; "+" and "-" only when what

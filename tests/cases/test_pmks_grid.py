@@ -8,7 +8,7 @@ from django.contrib.messages import constants
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import PmksCategory, PmksCount, PmksSource
+from cases.models import MonthlyReport, PmksCategory, PmksCount, PmksSource, ReportState
 from cases.periods import Period
 from tests import factories
 
@@ -154,7 +154,7 @@ def test_grid_prefills_the_period_and_hints_the_previous_one(as_user, staff, cou
     poor, elderly = _row(response.content, 24), _row(response.content, 8)
     assert 'value="300"' in poor
     assert 'placeholder="250"' in poor
-    assert "250" in poor.split("</td>")[-2]  # the hint column
+    assert "250" in poor.split("</td>")[-3]  # the hint column (then the people reached by PSM)
     assert 'value="20"' in elderly
     assert "placeholder" not in elderly
     assert 'id="pmks-total">320<' in response.content.decode()
@@ -222,14 +222,24 @@ def test_grid_get_takes_a_constant_number_of_queries(
 ):
     client = as_user(staff)
     rejo = magelang["rejowinangun_utara"]
+    member = factories.MemberFactory(unit=factories.UnitFactory(region=rejo))
     for rows in (2, 20):
         PmksCount.objects.all().delete()
+        MonthlyReport.objects.all().delete()
         for category in categories[:rows]:
             factories.PmksCountFactory(kelurahan=rejo, category=category, count=rows)
             factories.PmksCountFactory(kelurahan=rejo, category=category, count=rows, year=2021)
+        for month in range(1, rows // 2 + 1):  # approved reports: 1 or 10 months, `rows` categories each
+            MonthlyReport.objects.create(
+                member=member,
+                month=datetime.date(2022, month, 1),
+                state=ReportState.DISETUJUI,
+                due_on=datetime.date(2022, month + 1, 5),
+                pmks_reached={str(category.number): 1 for category in categories[:rows]},
+            )
         # session, user, assignment, region, permissions (2), periods in scope, kelurahan's periods,
-        # categories, this and last period's counts, unit
-        with django_assert_num_queries(11):
+        # categories, this and last period's counts, people reached by PSM, unit and its name (breadcrumb)
+        with django_assert_num_queries(13):
             response = client.get(_url())
         assert response.context["total"] == rows * rows
 

@@ -1,5 +1,6 @@
 """The coverage panel on an IPSM unit's page: counts only, for everyone who may see PMKS figures."""
 
+import datetime
 import re
 
 import pytest
@@ -7,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.models import PmksCategory
+from cases.models import MonthlyReport, PmksCategory, ReportState
 from members.models import MemberStatus
 from members.panels import UNIT_PANELS
 from tests import factories
@@ -127,6 +128,14 @@ def test_unit_page_queries_are_constant_whatever_the_members_and_cases(as_user, 
     factories.PmksCountFactory(
         kelurahan=data["kelurahan"], category=PmksCategory.objects.get(number=1), count=7
     )
+    for month in range(1, 7):  # approved monthly reports reaching PMKS of counted and uncounted categories
+        MonthlyReport.objects.create(
+            member=data["budi"],
+            month=datetime.date(2022, month, 1),
+            state=ReportState.DISETUJUI,
+            due_on=datetime.date(2022, month + 1, 5),
+            pmks_reached={"1": 2, "3": month, "24": 4},
+        )
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large) == len(small)

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import RequestFactory
 
+from cases.models import MonthlyReport
 from ipsm import roles
 from ipsm.devtools.demo import DEMO_PASSWORD, SHOWCASE_VILLAGE
 from members.models import (
@@ -249,6 +250,7 @@ def test_a_partial_demo_is_completed(demo, settings):
     before = _snapshot()
     unit = Unit.objects.get(region_id="33.71.01.1007")
     unit.board.all().delete()
+    MonthlyReport.objects.filter(member__unit=unit).delete()  # a report keeps its member (PROTECT)
     Member.objects.filter(
         unit=unit,
         board_positions__isnull=True,

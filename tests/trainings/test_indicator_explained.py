@@ -12,6 +12,7 @@ from cases.models import PmksCategory
 from cases.periods import Period
 from members.models import StatusChange
 from tests import factories
+from trainings.indicators import DEFINITIONS
 from trainings.models import Attendance, AttendanceStatus
 
 URL = reverse("trainings:indicators")
@@ -65,7 +66,7 @@ def test_each_figure_is_a_plain_sentence_with_its_formula_one_click_away(as_user
     assert "R adalah" not in legend
     # Every card says what its figure means, or why it is missing.
     cards = re.findall(r'<article class="card h-100 indicator".*?</article>', content, re.DOTALL)
-    assert len(cards) == 17
+    assert len(cards) == len(DEFINITIONS)
     assert all(("sentence" in card) != ("current-missing" in card) for card in cards)
 
 
@@ -80,6 +81,14 @@ def test_a_missing_figure_says_why(as_user, staff, magelang, unit_a):
             f"Tidak ada kasus di Kota Magelang yang masih terbuka pada hari terakhir Tahun {LAST}."
         ),
         "kelurahan_improved": f"Belum ada data PMKS Kota Magelang untuk Tahun {LAST}.",
+        "reporting_rate": (
+            f"Tidak ada PSM Kota Magelang yang diharapkan mengirim laporan bulanan untuk Tahun {LAST} "
+            "(tidak ada yang aktif, atau periodenya belum dimulai)."
+        ),
+        "cases_completed_share": (
+            "Tidak ada kasus yang tercantum dalam laporan bulanan PSM Kota Magelang yang disetujui untuk "
+            f"Tahun {LAST}."
+        ),
     }
     for key, reason in reasons.items():
         card = _card(content, key)

@@ -45,7 +45,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from cases.models import CaseStatusChange, PmksCategory
+from cases.models import Case, CaseStatusChange, MonthlyReport, PmksCategory, ReportActivity, ReportState
 from cases.periods import Period
 from members.models import MemberStatus, Region, StatusChange
 from tests import factories
@@ -188,7 +188,7 @@ def data(magelang, unit_a, unit_b, unit_temanggung):
     count(kelurahan=rejo, category=poor, count=90, year=2024)
     count(kelurahan=cacaban, category=poor, count=30, year=2024)
     count(kelurahan=magersari, category=poor, count=30, year=2024)
-    return {"regions": magelang, "m1": m1, "t1": t1, "e1": e1}
+    return {"regions": magelang, "m1": m1, "m2": m2, "m3": m3, "t1": t1, "e1": e1}
 
 
 def _figures(code: str, period: Period = P) -> dict[str, tuple]:
@@ -222,6 +222,8 @@ def test_input_and_process_figures(data):
     assert figures["psm_invited"] == (3, 1)  # t1 of Temanggung is not Magelang's
     assert figures["attendance_rate"] == (pytest.approx(5 / 6), 1.0)
     assert figures["sessions_held"] == (3, 1)
+    # Expected reports, 2025: m1 12, m2 Jan-May 5, m3 Mar-Dec 10, m5 Sep-Dec 4 = 31; 2024: m1 m2 m6 = 36.
+    assert figures["reporting_rate"] == (0, 0)  # no monthly report yet
 
 
 def test_output_figures(data):
@@ -239,6 +241,8 @@ def test_outcome_figures(data):
     assert figures["open_cases_with_psm_share"] == (0.75, 0.25)
     assert figures["cases_by_trained_psm"] == (2, 1)  # 2025: c1 c8; 2024: c5
     assert figures["cases_by_untrained_psm"] == (1, 1)  # 2025: c2; 2024: c4
+    assert figures["cases_completed"] == (0, 0)  # no monthly report yet
+    assert figures["cases_completed_share"] == (None, None)
 
 
 def test_impact_figures(data):
@@ -318,11 +322,144 @@ def test_event_of_a_kecamatan_counts_for_its_kabkota_but_not_for_a_neighbour(dat
     assert _figures("33.71.03")["events_held"] == (1, 1)  # the kota's E1 (E0 in 2024), not Magelang Selatan's
 
 
+# --- what the PSM's monthly reports feed -----------------------------------------------------------------
+
+
+def _monthly_report(
+    member, month, reached=None, *, state=ReportState.DISETUJUI, late=False, cases=(), **kinds
+):
+    """A report in `state` (submitted unless a draft), with activities: kind=count (visits= for home
+    visits, referrals= for referrals, any other ReportActivityKind value as is)."""
+    report = MonthlyReport.objects.create(
+        member=member,
+        month=month,
+        state=state,
+        due_on=D(month.year + month.month // 12, month.month % 12 + 1, 5),
+        submitted_at=None
+        if state == ReportState.DRAF
+        else datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+        is_late=late,
+        pmks_reached=reached or {},
+    )
+    names = {"visits": "kunjungan", "referrals": "rujukan"}
+    for kind, count in kinds.items():
+        ReportActivity.objects.create(report=report, kind=names.get(kind, kind), done_on=month, count=count)
+    report.cases.set(cases)
+    return report
+
+
+@pytest.fixture
+def reports(data):
+    """Monthly reports on top of `data` (c1, c2, c4, c5, c6, c8 as above; c8 is now completed, c4 closed):
+    m1 Jan 2025 approved, on time: {24: 5, 8: 2}, 3 visits, 1 referral, 4 data collections; c1 c8
+    m1 Feb 2025 approved, late: {24: 3}, 2 visits; c8 again
+    m1 Mar 2025 submitted, on time: {24: 100}, 50 visits, 5 referrals; c1   (not approved)
+    m3 Apr 2025 returned, late: {8: 9}, 9 visits                            (not approved)
+    m3 May 2025 draft: {24: 70}, 7 visits                                   (not submitted)
+    m3 Jun 2025 approved, on time: {24: 4}, 1 visit; c2
+    m2 Mar 2024 approved, on time: {24: 7}, 2 referrals; c4 c5
+    m1 Dec 2023 approved: {24: 30}, 8 visits                                (neither year)
+    t1 Jan 2025 approved: {24: 13}, 20 visits, 6 referrals; c6              (Temanggung)
+    """
+    cases = {case.kelurahan_id + str(case.reported_on): case for case in Case.objects.all()}
+    c1, c2 = cases["33.71.03.10032025-04-01"], cases["33.71.03.10022025-02-01"]
+    c4, c5 = cases["33.71.03.10032024-03-01"], cases["33.71.03.10032024-08-01"]
+    c6, c8 = cases["33.23.11.20012025-01-01"], cases["33.71.03.10032025-06-01"]
+    m1, m2, m3, t1 = data["m1"], data["m2"], data["m3"], data["t1"]
+    approved, late = ReportState.DISETUJUI, True
+    _monthly_report(m1, D(2025, 1, 1), {"24": 5, "8": 2}, cases=[c1, c8], visits=3, referrals=1, pendataan=4)
+    _monthly_report(m1, D(2025, 2, 1), {"24": 3}, late=late, cases=[c8], visits=2)
+    _monthly_report(
+        m1, D(2025, 3, 1), {"24": 100}, state=ReportState.TERKIRIM, cases=[c1], visits=50, referrals=5
+    )
+    _monthly_report(m3, D(2025, 4, 1), {"8": 9}, state=ReportState.DIKEMBALIKAN, late=late, visits=9)
+    _monthly_report(m3, D(2025, 5, 1), {"24": 70}, state=ReportState.DRAF, visits=7)
+    _monthly_report(m3, D(2025, 6, 1), {"24": 4}, state=approved, cases=[c2], visits=1)
+    _monthly_report(m2, D(2024, 3, 1), {"24": 7}, cases=[c4, c5], referrals=2)
+    _monthly_report(m1, D(2023, 12, 1), {"24": 30}, visits=8)
+    _monthly_report(t1, D(2025, 1, 1), {"24": 13}, cases=[c6], visits=20, referrals=6)
+    return data
+
+
+def test_reporting_rate_and_timeliness_count_every_submitted_report(reports):
+    figures = _figures("33.71")
+    # Submitted in 2025: Jan Feb Mar (m1), Apr (m3, returned), Jun (m3) of 31 expected; on time: Jan Mar Jun.
+    assert figures["reporting_rate"] == (pytest.approx(5 / 31), pytest.approx(1 / 36))
+    assert figures["reports_on_time"] == (pytest.approx(3 / 31), pytest.approx(1 / 36))
+    # A semester: January-June 2025 expects m1 6, m2 5, m3 4 = 15 reports.
+    assert _figures("33.71", Period(2025, 1))["reporting_rate"][0] == pytest.approx(5 / 15)
+    assert _figures("33.71", Period(2025, 2))["reporting_rate"][0] == 0
+
+
+def test_outputs_count_approved_reports_of_the_period_only(reports):
+    figures = _figures("33.71")
+    assert figures["pmks_reached"] == (5 + 2 + 3 + 4, 7)  # not the submitted, returned or draft ones
+    assert figures["home_visits"] == (3 + 2 + 1, 0)
+    assert figures["referrals_made"] == (1, 2)
+    assert _figures("33.71", Period(2025, 2))["pmks_reached"] == (0, 14)
+    temanggung = _figures("33.23")
+    assert (temanggung["pmks_reached"], temanggung["home_visits"], temanggung["referrals_made"]) == (
+        (13, 0),
+        (20, 0),
+        (6, 0),
+    )
+
+
+def test_cases_accompanied_to_completion_are_those_completed_now(reports):
+    figures = _figures("33.71")
+    # 2025: c1 c8 c2 listed (c8 twice), c8 completed; 2024: c4 (closed: moved away) and c5 (open).
+    assert figures["cases_completed"] == (1, 0)
+    assert figures["cases_completed_share"] == (pytest.approx(1 / 3), 0)
+
+
+def test_report_figures_have_formulas_and_sentences(reports):
+    indicators = {
+        i.key: i
+        for level in indicator_report("33.71", P, region_name="Kota Magelang")
+        for i in level.indicators
+    }
+    levels = {i.key: level.label for level in indicator_report("33.71", P) for i in level.indicators}
+    keys = [
+        "reporting_rate",
+        "reports_on_time",
+        "pmks_reached",
+        "home_visits",
+        "referrals_made",
+        "cases_completed",
+        "cases_completed_share",
+    ]
+    assert [levels[key] for key in keys] == [
+        "Proses",
+        "Proses",
+        "Output",
+        "Output",
+        "Output",
+        "Outcome",
+        "Outcome",
+    ]
+    with translation.override("en"):
+        assert "approved" in str(indicators["pmks_reached"].formula)
+        assert "Completed" in str(indicators["cases_completed"].formula)
+        assert indicators["home_visits"].sentence == (
+            "The approved monthly reports of the PSM of Kota Magelang for Year 2025 record 6 home visits."
+        )
+        assert indicators["reporting_rate"].shown_current == "16.1%"
+
+
+def test_no_one_expected_to_report_says_why(reports):
+    indicators = {i.key: i for level in indicator_report("33.71", Period(2019)) for i in level.indicators}
+    with translation.override("en"):
+        assert indicators["reporting_rate"].current is None
+        assert "expected to send a monthly report" in indicators["reporting_rate"].sentence
+        assert "No case is listed" in indicators["cases_completed_share"].sentence
+
+
 # --- queries -------------------------------------------------------------------------------------------
 
 
 def _kecamatan_with_kelurahan(magelang, count: int):
-    """Kecamatan Magelang Utara with `count` kelurahan, each with a unit, trained PSM, PMKS and a case."""
+    """Kecamatan Magelang Utara with `count` kelurahan, each with a unit, trained PSM, PMKS and a case,
+    and an approved monthly report (people reached, a home visit, the case) and a submitted one."""
     kecamatan = Region.objects.create(
         code="33.71.02", name="Magelang Utara", level="kecamatan", parent=magelang["kota_magelang"]
     )
@@ -337,7 +474,9 @@ def _kecamatan_with_kelurahan(magelang, count: int):
             member = _member(unit, ("aktif", D(2020, 1, 1)))
             _participant(event, member, [HADIR, TIDAK_HADIR if number % 2 else HADIR], pre=50, post=70)
         factories.PmksCountFactory(kelurahan=kelurahan, category=poor, count=40, year=2025)
-        _case(kelurahan, D(2025, 4, 1), member, [("", "baru", D(2025, 4, 1))])
+        case = _case(kelurahan, D(2025, 4, 1), member, [("", "baru", D(2025, 4, 1))])
+        _monthly_report(member, D(2025, 4, 1), {"24": 3, "8": 1}, visits=2, cases=[case])
+        _monthly_report(member, D(2025, 5, 1), {"24": 3}, state=ReportState.TERKIRIM, visits=1)
     return kecamatan
 
 
@@ -348,12 +487,14 @@ def _queries(function) -> int:
 
 
 def test_report_takes_as_many_queries_for_two_kelurahan_as_for_six(data, django_assert_num_queries):
-    with django_assert_num_queries(11):
+    # Training 4, coverage 1, cases 1, PMKS 2, coverage change 3, monthly reports 4.
+    with django_assert_num_queries(15):
         indicator_report("33.71.03", P)  # Rejowinangun Utara and Cacaban
     _kecamatan_with_kelurahan(data["regions"], 6)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(15):
         figures = {i.key: i.current for level in indicator_report("33.71.02", P) for i in level.indicators}
     assert (figures["psm_invited"], figures["psm_trained"], figures["pmks"]) == (12, 6, 240)
+    assert (figures["pmks_reached"], figures["home_visits"], figures["cases_completed_share"]) == (24, 12, 0)
 
 
 def test_page_takes_as_many_queries_for_two_kelurahan_as_for_six(data, as_user, staff):

@@ -22,7 +22,8 @@ class Command(BaseCommand):
                     "positions, %(transfers)d transfers, %(pmks_counts)d PMKS counts, %(coverage_targets)d "
                     "coverage targets, %(cases)d cases, %(training_events)d training events, "
                     "%(training_sessions)d sessions, %(speakers)d speakers, %(participants)d participants, "
-                    "%(attendance)d attendance records."
+                    "%(attendance)d attendance records, %(monthly_reports)d monthly reports, "
+                    "%(report_steps)d report steps."
                 )
                 % vars(report)
             )
