@@ -26,7 +26,7 @@ from ipsm.lib.concurrency import VersionedFormMixin
 from ipsm.lib.query import parse_id
 from members.access import scope_of
 from members.forms import DateInput
-from members.models import Member, Region, Sex
+from members.models import Member, Partner, Region, Sex
 from members.nik import nik_mismatches, normalize_nik, parse_nik
 
 MAX_AGE = 130
@@ -298,20 +298,39 @@ class ActivityForm(forms.Form):
 
 
 class ReferralForm(forms.ModelForm):
+    """A referral, optionally to one of the partners of the case's kab/kota (members.partners): the
+    institution's name then defaults to the partner's, and stays free text."""
+
     class Meta:
         model = Referral
-        fields = ["institution_type", "institution_name", "referred_on"]
+        fields = ["partner", "institution_type", "institution_name", "referred_on"]
         widgets = {"referred_on": DateInput()}
-        help_texts = {"institution_name": _("For example Puskesmas Magelang Tengah.")}
+        help_texts = {
+            "institution_name": _("For example Puskesmas Magelang Tengah. Left empty: the partner's name.")
+        }
 
-    def __init__(self, *args, case: Case, **kwargs):
+    def __init__(self, *args, case: Case, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
         self.fields["institution_type"].choices = [("", "---------"), *InstitutionType.choices]
         self.fields["referred_on"].initial = timezone.localdate()
+        partners = Partner.objects.none()
+        if user is not None:
+            partners = Partner.objects.visible_to(user).within(case.kelurahan_id[:5]).filter(is_active=True)
+        self.fields["partner"].queryset = partners
+        self.fields["partner"].required = False
+        self.fields["institution_name"].required = False
 
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("institution_name"):
+            if cleaned.get("partner"):
+                cleaned["institution_name"] = cleaned["partner"].name
+            elif "institution_name" not in self.errors:
+                self.add_error(
+                    "institution_name",
+                    ValidationError(forms.Field.default_error_messages["required"], code="required"),
+                )
         _not_in_future(self, "referred_on")
         if cleaned.get("referred_on") and cleaned["referred_on"] < self.case.reported_on:
             self.add_error("referred_on", _before_report_error(self.case))

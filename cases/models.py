@@ -20,7 +20,17 @@ from simple_history.models import HistoricalRecords
 from cases.periods import WHOLE_YEAR, Period
 from ipsm.lib.images import PrivateStorage
 from members.access import scope_of
-from members.models import VILLAGE_LEVELS, Member, MemberStatus, Region, RegionQuerySet, Sex, count_subquery
+from members.models import (
+    VILLAGE_LEVELS,
+    Contribution,
+    Member,
+    MemberStatus,
+    Partner,
+    Region,
+    RegionQuerySet,
+    Sex,
+    count_subquery,
+)
 
 # The national target (Kemensos): at least 5 PSM per desa/kelurahan.
 DEFAULT_MIN_ACTIVE_PSM = 5
@@ -274,6 +284,9 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    contributions = models.ManyToManyField(
+        Contribution, verbose_name=_("partner contributions"), blank=True, related_name="cases"
+    )
     history = HistoricalRecords()
     objects = CaseQuerySet.as_manager()
 
@@ -391,6 +404,15 @@ class Referral(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
     institution_type = models.CharField(_("institution type"), max_length=20, choices=InstitutionType.choices)
     institution_name = models.CharField(_("institution"), max_length=150)
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        help_text=_("A partner of the kab/kota, when the institution is one; the name stays as typed."),
+    )
     referred_on = models.DateField(_("date referred"))
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=ReferralOutcome.choices, default=ReferralOutcome.MENUNGGU

@@ -22,7 +22,8 @@ from cases.models import (
     ReferralOutcome,
 )
 from cases.periods import Period
-from members.models import Member, MemberStatus, Region
+from members import partners
+from members.models import Contribution, Member, MemberStatus, Partner, Region
 
 
 @transaction.atomic
@@ -161,12 +162,23 @@ def log_activity(*, case: Case, done_on: datetime.date, description: str, by) ->
 
 
 def refer_case(
-    *, case: Case, institution_type: str, institution_name: str, referred_on: datetime.date, by
+    *,
+    case: Case,
+    institution_type: str,
+    institution_name: str,
+    referred_on: datetime.date,
+    partner: Partner | None = None,
+    by,
 ) -> Referral:
+    if partner is not None and not case.kelurahan_id.startswith(f"{partner.region_id}."):
+        raise ValidationError(
+            {"partner": _("Choose a partner of the case's kab/kota.")}, code="partner_outside"
+        )
     return Referral.objects.create(
         case=case,
+        partner=partner,
         institution_type=institution_type,
-        institution_name=institution_name,
+        institution_name=institution_name or (partner.name if partner else ""),
         referred_on=referred_on,
         referred_by=by,
     )
@@ -191,3 +203,15 @@ def record_referral_outcome(
         recorded_by=by,
     )
     return referral
+
+
+@transaction.atomic
+def add_case_contribution(*, case: Case, partner: Partner, by, **details) -> Contribution:
+    """A partner's contribution to a case's handling (members.partners.record_contribution), linked to it."""
+    if not case.kelurahan_id.startswith(f"{partner.region_id}."):
+        raise ValidationError(
+            {"partner": _("Choose a partner of the case's kab/kota.")}, code="partner_outside"
+        )
+    contribution = partners.record_contribution(partner=partner, unit=None, by=by, **details)
+    case.contributions.add(contribution)
+    return contribution

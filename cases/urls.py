@@ -20,6 +20,7 @@ urlpatterns = [
     path("kasus/<int:pk>/psm/", views.case_assign, name="assign"),
     path("kasus/<int:pk>/kegiatan/", views.case_activity, name="activity"),
     path("kasus/<int:pk>/rujukan/", views.case_referral, name="referral"),
+    path("kasus/<int:pk>/kontribusi/", views.case_contribution, name="contribution"),
     path("rujukan/<int:pk>/hasil/", views.referral_outcome, name="referral_outcome"),
     # PMKS counts and targets (cases/pmks_views.py)
     path("pmks/<str:code>/", pmks_views.pmks_grid, name="pmks_grid"),

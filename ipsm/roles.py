@@ -45,6 +45,27 @@ _CASES = [
     "cases.change_coveragetarget",
 ]
 
+# The life of the IPSM (meetings, their minutes, decisions, follow-ups, attachments) and its legal standing
+# (SK of units, boards and PSM): read by everyone who reads the registry, kept by staff and, for their own
+# unit, its coordinator.
+_INSTITUTION_READ = ["members.view_meeting", "members.view_boarddecree"]
+_INSTITUTION_WRITE = [
+    "members.add_meeting",
+    "members.change_meeting",
+    "members.delete_meeting",
+    "members.add_boarddecree",
+    "members.change_boarddecree",
+]
+# Partners and their contributions: kept by staff, read by heads; coordinators read those serving their
+# kecamatan.
+_PARTNERS_READ = ["members.view_partner", "members.view_contribution"]
+_PARTNERS_WRITE = [
+    "members.add_partner",
+    "members.change_partner",
+    "members.add_contribution",
+    "members.change_contribution",
+]
+
 _TRAINING_READ = [
     "trainings.view_event",
     "trainings.view_session",
@@ -73,11 +94,28 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _CASES
     + _TRAINING_READ
     + _TRAINING_WRITE
+    # Targets for the indicator report (target, realisasi, capaian): set by the kab/kota's staff.
+    + ["trainings.view_indicatortarget", "trainings.add_indicatortarget", "trainings.change_indicatortarget"]
+    + _INSTITUTION_READ
+    + _INSTITUTION_WRITE
+    + _PARTNERS_READ
+    + _PARTNERS_WRITE
     # Who changed what, who took data out: the activity log (ipsm.audit.activity), UU PDP 27/2022.
     + ["ipsm.view_exportlog"],
-    VIEWER: _READ + _COUNTS + _TRAINING_READ + ["members.view_officeprofile"],
+    VIEWER: _READ
+    + _COUNTS
+    + _TRAINING_READ
+    + ["members.view_officeprofile", "trainings.view_indicatortarget"]
+    + _INSTITUTION_READ
+    + _PARTNERS_READ,
     # A coordinator sees the training history of their unit's members, not the events' pages.
-    COORDINATOR: _READ + _ROSTER + _COUNTS + ["trainings.view_participant"],
+    COORDINATOR: _READ
+    + _ROSTER
+    + _COUNTS
+    + ["trainings.view_participant"]
+    + _INSTITUTION_READ
+    + _INSTITUTION_WRITE
+    + _PARTNERS_READ,
     # No permission any other page checks: a PSM's pages (ipsm/psm) check that the object is their own,
     # and ipsm.middleware.PsmPagesOnlyMiddleware refuses them every other page.
     PSM: [],

@@ -21,3 +21,11 @@ class MembersConfig(AppConfig):
         from members.views.accounts import account_panel
 
         register_member_panel(account_panel)
+
+        # The institution and its partners: a section each on the unit and member pages.
+        from members.panels import register_unit_panel
+        from members.views import legality, meetings, partners
+
+        for module in (meetings, legality, partners):
+            register_unit_panel(module.unit_panel)
+            register_member_panel(module.member_panel)

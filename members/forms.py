@@ -69,8 +69,14 @@ class MemberForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = list(PROFILE_FIELDS)
-        widgets = {"birth_date": DateInput(), "joined_on": DateInput(), "sk_date": DateInput()}
+        # The SK's issuer and end date (members.legality) beside the profile.
+        fields = [*PROFILE_FIELDS, "sk_issuer", "sk_valid_until"]
+        widgets = {
+            "birth_date": DateInput(),
+            "joined_on": DateInput(),
+            "sk_date": DateInput(),
+            "sk_valid_until": DateInput(),
+        }
         help_texts = {
             "phone": _("For example 0812 3456 7890."),
             "kelurahan": _("Where the member lives (the KTP address)."),
@@ -251,7 +257,7 @@ class UnitForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Unit
-        fields = ["region", "sk_number", "sk_date"]
+        fields = ["region", "sk_number", "sk_date", "sk_issuer"]
         widgets = {"sk_date": DateInput()}
         help_texts = {"region": _("The desa/kelurahan, kecamatan or kab/kota this IPSM unit serves.")}
 

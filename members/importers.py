@@ -53,6 +53,8 @@ OCCUPATION = Column("occupation", "Pekerjaan")
 JOINED_ON = Column("joined_on", "Tanggal Bergabung", ("Tgl Bergabung", "Tanggal Masuk", "Tgl Masuk", "TMT"))
 SK_NUMBER = Column("sk_number", "No. SK", ("Nomor SK", "No SK", "SK Penetapan"))
 SK_DATE = Column("sk_date", "Tanggal SK", ("Tgl SK",))
+SK_ISSUER = Column("sk_issuer", "Penerbit SK", ("SK Diterbitkan Oleh", "Pejabat Penerbit SK"))
+SK_VALID_UNTIL = Column("sk_valid_until", "SK Berlaku Sampai", ("Masa Berlaku SK", "Tgl Akhir SK"))
 STATUS = Column("status", "Status")
 
 _EDUCATION = {
@@ -87,9 +89,13 @@ _NEW_STATUSES = {"calon": MemberStatus.CALON, "aktif": MemberStatus.AKTIF}
 # Profile fields an import may set (the profile but the NIK, which finds the member), in the order the
 # preview lists changes.
 IMPORTED_FIELDS = [
-    ("kelurahan_id" if name == "kelurahan" else name) for name in PROFILE_FIELDS if name != "nik"
+    *(("kelurahan_id" if name == "kelurahan" else name) for name in PROFILE_FIELDS if name != "nik"),
+    # The SK's issuer and end (members.legality), edited on the member form beside the profile.
+    "sk_issuer",
+    "sk_valid_until",
 ]
 REQUIRED_FOR_NEW = [SEX, BIRTH_PLACE, BIRTH_DATE, ADDRESS]
+DATE_FIELDS = ("sk_date", "sk_valid_until")  # empty: None, never ""
 
 
 def _parse_education(value) -> str:
@@ -139,6 +145,8 @@ class MemberImporter(ScopedImporter):
         JOINED_ON,
         SK_NUMBER,
         SK_DATE,
+        SK_ISSUER,
+        SK_VALID_UNTIL,
         STATUS,
     ]
     example_rows = [
@@ -158,6 +166,8 @@ class MemberImporter(ScopedImporter):
             "SMA",
             "Wiraswasta",
             "01/02/2024",
+            "",
+            "",
             "",
             "",
             "Aktif",
@@ -223,6 +233,8 @@ class MemberImporter(ScopedImporter):
             (JOINED_ON, parse_date),
             (SK_NUMBER, lambda value: parse_text(value, max_length=100)),
             (SK_DATE, parse_date),
+            (SK_ISSUER, lambda value: parse_text(value, max_length=150)),
+            (SK_VALID_UNTIL, parse_date),
             (STATUS, _parse_status),
         ]
         for column, reader in readers:
@@ -254,7 +266,13 @@ class MemberImporter(ScopedImporter):
     def _check_rules(self, row: Row, values: dict) -> None:
         """The member rules (members.rules, as Member.clean() applies them) on the record as the row
         would leave it, each problem shown under its column."""
-        columns = {"nik": NIK, "birth_date": BIRTH_DATE, "joined_on": JOINED_ON, "sk_date": SK_DATE}
+        columns = {
+            "nik": NIK,
+            "birth_date": BIRTH_DATE,
+            "joined_on": JOINED_ON,
+            "sk_date": SK_DATE,
+            "sk_valid_until": SK_VALID_UNTIL,
+        }
         if JOINED_ON.key not in self.mapping:
             columns["joined_on"] = BIRTH_DATE  # too young on today's date: the file only has the birth date
         problems = member_problems(
@@ -263,6 +281,7 @@ class MemberImporter(ScopedImporter):
             birth_date=values.get("birth_date"),
             joined_on=values.get("joined_on"),
             sk_date=values.get("sk_date"),
+            sk_valid_until=values.get("sk_valid_until"),
             today=self.today,
         )
         for field, messages in problems.items():
@@ -314,7 +333,8 @@ class MemberImporter(ScopedImporter):
             )
         if fields.get("status") and fields["status"] != member.status:
             row.warn(STATUS, _("An import does not change a member's status; use the member's page."))
-        current = {name: getattr(member, name) for name in ("sex", "birth_date", "joined_on", "sk_date")}
+        checked = ("sex", "birth_date", "joined_on", "sk_date", "sk_valid_until")
+        current = {name: getattr(member, name) for name in checked}
         self._check_rules(row, {**current, **fields})
         if row.has_error:
             return
@@ -353,10 +373,11 @@ class MemberImporter(ScopedImporter):
                     **{
                         name: fields.get(name, "")
                         for name in IMPORTED_FIELDS
-                        if name not in ("kelurahan_id", "joined_on", "birth_date", "sk_date")
+                        if name not in ("kelurahan_id", "joined_on", "birth_date", *DATE_FIELDS)
                     },
                     birth_date=fields["birth_date"],
                     sk_date=fields.get("sk_date"),
+                    sk_valid_until=fields.get("sk_valid_until"),
                 )
             )
         bulk_create_with_history(members, Member, default_user=self.user, default_change_reason=reason)

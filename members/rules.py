@@ -55,10 +55,12 @@ def member_problems(
     birth_date: datetime.date | None,
     joined_on: datetime.date | None,
     sk_date: datetime.date | None = None,
+    sk_valid_until: datetime.date | None = None,
     today: datetime.date | None = None,
 ) -> dict[str, list[str]]:
     """The problems of a member's values, by field name: a NIK that is not one or disagrees with the sex
-    and date of birth, a date in the future, younger than 18 on the join date."""
+    and date of birth, a date in the future, younger than 18 on the join date, an SK ending before its
+    date."""
     today = today or timezone.localdate()
     problems: dict[str, list[str]] = {}
 
@@ -78,6 +80,8 @@ def member_problems(
     for field, day in (("birth_date", birth_date), ("joined_on", joined_on), ("sk_date", sk_date)):
         if day and day > today:
             add(field, _("The date cannot be in the future."))
+    if sk_date and sk_valid_until and sk_valid_until < sk_date:
+        add("sk_valid_until", _("The SK cannot end before its date."))
     # A date in the future is already refused; 18 years after 9999 is past what a date can hold.
     in_time = birth_date and joined_on and birth_date <= today and joined_on <= today
     if in_time and years_after(birth_date, MIN_AGE_AT_JOINING) > joined_on:

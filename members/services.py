@@ -20,7 +20,11 @@ from members.models import (
     SINGLE_SEAT_ROLES,
     BoardPosition,
     DuplicateDismissal,
+    FollowUp,
     InactiveReason,
+    Meeting,
+    MeetingAttendance,
+    MeetingKind,
     Member,
     MemberStatus,
     NikSearch,
@@ -172,8 +176,12 @@ def appoint_board_member(
     term_ends_on: datetime.date,
     by,
     sk_number: str = "",
+    elected_at: Meeting | None = None,
 ) -> BoardPosition:
-    """Seat a member on a unit's board; a single seat (ketua, ...) passes from its previous holder."""
+    """Seat a member on a unit's board; a single seat (ketua, ...) passes from its previous holder.
+    `elected_at`: the unit's musyawarah that elected them (members/meetings.py records it)."""
+    if elected_at and (elected_at.unit_id != unit.pk or elected_at.kind != MeetingKind.MUSYAWARAH):
+        raise ValidationError(_("A board is elected at a members' assembly (musyawarah) of its own unit."))
     if member.status == MemberStatus.NONAKTIF:
         raise ValidationError(_("An inactive member cannot sit on the board."))
     if not member.unit.region_id.startswith(unit.region_id):
@@ -190,6 +198,7 @@ def appoint_board_member(
         term_starts_on=term_starts_on,
         term_ends_on=term_ends_on,
         sk_number=sk_number,
+        elected_at=elected_at,
     )
     position._history_user = by
     position.save()
@@ -275,7 +284,20 @@ _OWN_MERGE_RELATIONS = (
     # and its links no longer work (members.accounts); the survivor is invited anew.
     "members.Assignment.member",
     "members.AccountInvitation.member",
+    # One person at a meeting: their attendance and the follow-ups they answer for go to the survivor.
+    "members.MeetingAttendance.member",
+    "members.FollowUp.responsible",
 )
+
+
+def _move_meeting_records(*, survivor: Member, merged: Member) -> None:
+    """Attendance moves to the survivor (present if either record was, where both were on the list), and so
+    do the follow-ups the merged record was responsible for."""
+    both = MeetingAttendance.objects.filter(member=survivor, meeting__attendance__member=merged)
+    both.filter(meeting__attendance__member=merged, meeting__attendance__present=True).update(present=True)
+    MeetingAttendance.objects.filter(member=merged, meeting__in=both.values("meeting")).delete()
+    MeetingAttendance.objects.filter(member=merged).update(member=survivor)
+    FollowUp.objects.filter(responsible=merged).update(responsible=survivor)
 
 
 def member_relations() -> set[str]:
@@ -366,6 +388,7 @@ def merge_members(*, survivor: Member, merged: Member, by) -> Member:
     merged.transfers.update(member=survivor)
     _move_board_seats(survivor=survivor, merged=merged, on=today, by=by, reason=taken_in)
     Member.objects.filter(merged_into=merged).update(merged_into=survivor)
+    _move_meeting_records(survivor=survivor, merged=merged)
     from members.panels import MERGE_HANDLERS
 
     for handler in MERGE_HANDLERS:

@@ -47,10 +47,11 @@ from cases import reports as monthly_reports
 from cases import services as case_services
 from cases.models import Case, CoverageTarget, MonthlyReport, PmksCategory
 from ipsm import roles
+from ipsm.lib.documents import clean_document
 from ipsm.models import ExportLog, ImportJob, ImportStatus
 from ipsm.notices.services import notify
-from members import accounts, office
-from members.models import Member
+from members import accounts, legality, meetings, office, partners
+from members.models import Meeting, Member, Partner
 from members.verification import card_token
 from tests import factories
 from tests.printing.conftest import make_office_profile
@@ -347,6 +348,12 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
         Rule(get=                               "login  403    403    ok     ok     ok    403"),
         Rule(query="wilayah=33.71", get=        "login  403    403    ok     ok     404    403"),
     ),
+    # A kab/kota's indicator targets for a year: set by its staff, read by its heads.
+    "trainings:indicator_targets": Rule(params="code=kabkota year=2025",
+                                        get=    "login  403    403    ok     ok     404    403",
+                                        post=   "login  403    403    403    ok     404    403"),
+    "trainings:lkjip_export": Rule(params="code=kabkota year=2025 fmt=xlsx",
+                                   get=         "login  403    403    ok     ok     404    403"),
     "trainings:indicator_export": (
         Rule(params="fmt=xlsx", get=            "login  403    403    ok     ok     ok    403"),
         Rule(params="fmt=xlsx", query="wilayah=33.71",
@@ -377,6 +384,97 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "exports:coverage": Rule(params="code=kabkota fmt=xlsx",
                              get=               "login  403    403    ok     ok     404    403"),
     "exports:log": Rule(get=                    "login  403    403    403    ok     ok    403"),
+    # --- Meetings (members/meetings_urls.py) ---------------------------------------------------------------
+    # A unit's meetings: read by whoever sees the unit, kept by its coordinator and staff (a viewer reads
+    # only). A forum's (kecamatan, kab/kota): staff's; a coordinator does not see the region (404).
+    "meetings:unit_list": Rule(params="pk=unit_a",
+                               get=             "login  ok     404    ok     ok     404    403"),
+    "meetings:unit_create": Rule(params="pk=unit_a",
+                                 get=           "login  ok     404    403    ok     404    403",
+                                 post=          "login  ok     404    403    ok     404    403"),
+    "meetings:region_list": Rule(params="code=kabkota",
+                                 get=           "login  404    404    ok     ok     404    403"),
+    "meetings:region_create": Rule(params="code=kabkota",
+                                   get=         "login  404    404    403    ok     404    403",
+                                   post=        "login  404    404    403    ok     404    403"),
+    "meetings:detail": Rule(params="pk=meeting_a",
+                            get=                "login  ok     404    ok     ok     404    403"),
+    "meetings:edit": Rule(params="pk=meeting_a",
+                          get=                  "login  ok     404    403    ok     404    403",
+                          post=                 "login  ok     404    403    ok     404    403"),
+    "meetings:attendance": Rule(params="pk=meeting_a",
+                                get=            "login  ok     404    403    ok     404    403",
+                                post=           "login  ok     404    403    ok     404    403"),
+    "meetings:decisions": Rule(params="pk=meeting_a",
+                               get=             "login  ok     404    403    ok     404    403",
+                               post=            "login  ok     404    403    ok     404    403"),
+    "meetings:attachment_add": Rule(params="pk=meeting_a",
+                                    get=        "login  ok     404    403    ok     404    403",
+                                    post=       "login  ok     404    403    ok     404    403"),
+    "meetings:decision_remove": Rule(params="pk=decision_a", get=POST_ONLY,
+                                     post=      "login  ok     404    403    ok     404    403"),
+    "meetings:follow_up_done": Rule(params="pk=follow_up_a", get=POST_ONLY,
+                                    post=       "login  ok     404    403    ok     404    403"),
+    "meetings:follow_up_reopen": Rule(params="pk=follow_up_a", get=POST_ONLY,
+                                      post=     "login  ok     404    403    ok     404    403"),
+    "meetings:attachment": Rule(params="pk=attachment_a",
+                                get=            "login  ok     404    ok     ok     404    403"),
+    "meetings:attachment_remove": Rule(params="pk=attachment_a", get=POST_ONLY,
+                                       post=    "login  ok     404    403    ok     404    403"),
+    # --- end of meetings
+    # --- Legality (members/legality_urls.py) ---------------------------------------------------------------
+    # A kab/kota's legality page and its exports: its staff and viewers; coordinators have none (403).
+    "legality:region": Rule(params="code=kabkota",
+                            get=                "login  403    403    ok     ok     404    403"),
+    "legality:export": (
+        Rule(params="code=kabkota daftar=psm fmt=xlsx",
+             get=                               "login  403    403    ok     ok     404    403"),
+        Rule(params="code=kabkota daftar=usia fmt=csv",
+             get=                               "login  403    403    ok     ok     404    403"),
+        Rule(params="code=kabkota daftar=lainnya fmt=csv",
+             get=                               "login  403    403    404    404    404    403"),
+    ),
+    # SK files: uploaded by whoever may edit the unit (staff) or the member (their coordinator too), served
+    # to whoever sees it. A board's SK: staff and the unit's coordinator.
+    "legality:unit_sk_upload": Rule(params="pk=unit_a",
+                                    get=        "login  403    404    403    ok     404    403",
+                                    post=       "login  403    404    403    ok     404    403"),
+    "legality:unit_sk_file": Rule(params="pk=unit_a",
+                                  get=          "login  ok     404    ok     ok     404    403"),
+    "legality:member_sk_upload": Rule(params="pk=member_a",
+                                      get=      "login  ok     404    403    ok     404    403",
+                                      post=     "login  ok     404    403    ok     404    403"),
+    "legality:member_sk_file": Rule(params="pk=member_a",
+                                    get=        "login  ok     404    ok     ok     404    403"),
+    "legality:decree_add": Rule(params="pk=unit_a",
+                                get=            "login  ok     404    403    ok     404    403",
+                                post=           "login  ok     404    403    ok     404    403"),
+    "legality:decree_file": Rule(params="pk=decree_a",
+                                 get=           "login  ok     404    ok     ok     404    403"),
+    # --- end of legality
+    # --- Partners (members/partners_urls.py) ---------------------------------------------------------------
+    # partner_a serves Magelang Tengah (units A and B): both coordinators read it; Temanggung's staff 404.
+    "partners:list": Rule(get=                  "login  ok     ok     ok     ok     ok    403"),
+    "partners:create": Rule(get=                "login  403    403    403    ok     ok    403",
+                            post=               "login  403    403    403    ok     ok    403"),
+    "partners:export": Rule(params="fmt=xlsx",
+                            get=                "login  ok     ok     ok     ok     ok    403"),
+    "partners:contribution_export": Rule(params="fmt=csv",
+                                         get=   "login  ok     ok     ok     ok     ok    403"),
+    "partners:detail": Rule(params="pk=partner_a",
+                            get=                "login  ok     ok     ok     ok     404   403"),
+    "partners:edit": Rule(params="pk=partner_a",
+                          get=                  "login  403    403    403    ok     404   403",
+                          post=                 "login  403    403    403    ok     404   403"),
+    "partners:contribution_add": Rule(params="pk=partner_a",
+                                      get=      "login  403    403    403    ok     404   403",
+                                      post=     "login  403    403    403    ok     404   403"),
+    # Contributions recorded from a case page and an event page (cases/views/cases.py, trainings/views).
+    "cases:contribution": Rule(params="pk=case", get=POST_ONLY,
+                               post=            "login  403    403    403    ok     404    403"),
+    "trainings:contribution": Rule(params="pk=event", get=POST_ONLY,
+                                   post=        "login  403    403    403    ok     404    403"),
+    # --- end of partners
 }
 # fmt: on
 
@@ -572,6 +670,42 @@ def _build_world() -> dict:
     evidence = monthly_reports.clean_report_photo(upload(phone_photo()))
     report_photo = monthly_reports.add_report_photo(report=monthly_report, image=evidence, by=psm)
     monthly_reports.submit_report(report=monthly_report, by=psm)
+    # --- Meetings (members/meetings.py): a meeting of unit A with its roster, a decision, a follow-up for
+    # member A and a photographed attendance list.
+    meeting_a = Meeting(unit=unit_a, region=unit_a.region, kind="rutin", held_on=datetime.date(2026, 3, 5))
+    meeting_a.place, meeting_a.agenda = "Balai Kelurahan", "Pembagian tugas"
+    meeting_a = meetings.create_meeting(meeting=meeting_a, by=coordinator)
+    decision_a = meetings.add_decision(meeting=meeting_a, text="Kunjungan lansia", by=coordinator)
+    follow_up_a = meetings.add_follow_up(
+        meeting=meeting_a, task="Data lansia", due_on=meeting_a.held_on, responsible=member_a, by=coordinator
+    )
+    scan = clean_document(upload(phone_photo()), max_bytes=settings.IMAGE_MAX_UPLOAD_BYTES)
+    attachment_a = meetings.add_attachment(
+        meeting=meeting_a, document=scan, title="Daftar hadir", by=coordinator
+    )
+    # --- end of meetings
+    # --- Legality (members/legality.py): SK files of unit A and member A, a board SK of position A.
+    legality.set_unit_sk_file(unit=unit_a, document=scan, by=staff)
+    legality.set_member_sk_file(member=member_a, document=scan, by=staff)
+    decree_a = legality.record_board_decree(
+        unit=unit_a, number="400/1/2025", issued_on=datetime.date(2025, 1, 6), issuer="Lurah",
+        positions=[position_a], document=scan, by=staff,
+    )  # fmt: skip
+    # --- end of legality
+    # --- Partners (members/partners.py): a partner of Kota Magelang serving unit A's kecamatan, with a
+    # contribution to unit A.
+    partner_a = Partner.objects.create(region=magelang["kota_magelang"], name="PT Sido Rukun", sector="lks")
+    partner_a.kecamatan_served.set([magelang["magelang_tengah"]])
+    partners.record_contribution(
+        partner=partner_a,
+        kind="uang",
+        value=500000,
+        given_on=datetime.date(2026, 1, 5),
+        purpose="Sembako",
+        unit=unit_a,
+        by=staff,
+    )
+    # --- end of partners
     return {
         "users": {
             "anonymous": None,
@@ -604,6 +738,12 @@ def _build_world() -> dict:
         "notice": notice,
         "monthly_report": monthly_report,
         "report_photo": report_photo,
+        "meeting_a": meeting_a,
+        "decision_a": decision_a,
+        "follow_up_a": follow_up_a,
+        "attachment_a": attachment_a,
+        "decree_a": decree_a,  # legality
+        "partner_a": partner_a,
         "sentinels": {
             "member": ["Rahasiawat"],
             "nik": [member_a.nik, " ".join(member_a.nik[i : i + 4] for i in range(0, 16, 4))],
@@ -855,6 +995,10 @@ def _no_data(client, world) -> dict:
 
 # URL name -> (the valid POST data, whether the write happened). Who may write comes from RULES' post column.
 WRITES = {
+    "meetings:attendance": (
+        lambda client, w: {"semua_hadir": "1"},
+        lambda w: w["meeting_a"].attendance.filter(present=True).exists(),
+    ),
     "cases:report_paper": (
         lambda client, w: {
             "kegiatan-TOTAL_FORMS": "1",

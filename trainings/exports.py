@@ -4,6 +4,7 @@ list, one event's participants, the coverage table of the dashboard and the five
 
 import datetime
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils import formats
@@ -28,6 +29,7 @@ from trainings.models import (
     Participant,
     TrainingType,
 )
+from trainings.targets import LOWER_IS_BETTER, achievement, realisation
 
 # --- The event list --------------------------------------------------------------------------------------
 
@@ -215,3 +217,74 @@ def coverage_period(user, text: str | None) -> Period | None:
         text, lambda: latest_with_data(PmksCount.objects.visible_to(user).periods(), otherwise=None)
     )
     return period
+
+
+# --- The performance table (LKjIP: target, realisasi, capaian) ---------------------------------------------
+
+
+def _trend(indicator: Indicator) -> str:
+    change = indicator.change
+    if change is None:
+        return ""
+    better = change < 0 if indicator.key in LOWER_IS_BETTER else change > 0
+    if change == 0:
+        return str(_("steady"))
+    return str(_("better") if better else _("worse"))
+
+
+def _plain(value: Decimal | None) -> int | float | None:
+    """A figure as a spreadsheet number: whole numbers without decimals."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def lkjip_export(region: Region, year: int, levels: list[Level], targets: dict) -> Export:
+    """One row per indicator in the layout of a LKjIP performance table: the level as the goal, the
+    indicator, its unit, baseline, target, realisation, achievement (%), last year's realisation and the
+    trend (trainings/targets.py)."""
+    rows = []
+    for level in levels:
+        for indicator in level.indicators:
+            target = targets.get(indicator.key)
+            realised = realisation(indicator)
+            previous = None
+            if indicator.previous is not None:
+                previous = Decimal(str(indicator.previous)) * (100 if indicator.kind == SHARE else 1)
+                previous = round(previous, 2)
+            rows.append(
+                {
+                    "number": len(rows) + 1,
+                    "level": level.label,
+                    "indicator": indicator,
+                    "baseline": target.baseline if target else None,
+                    "target": target.target if target else None,
+                    "realised": realised,
+                    "achievement": achievement(indicator.key, realised, target.target) if target else None,
+                    "previous": previous,
+                    "trend": _trend(indicator),
+                }
+            )
+    columns = [
+        Column(_("No."), lambda row: row["number"], 5),
+        Column(_("Level"), lambda row: row["level"], 10),
+        Column(_("Performance indicator"), lambda row: row["indicator"].name, 40),
+        Column(pgettext_lazy("unit of measure", "Unit"), lambda row: _UNITS[row["indicator"].kind], 6),
+        Column(_("Baseline"), lambda row: _plain(row["baseline"])),
+        Column(_("Target %(year)s") % {"year": year}, lambda row: _plain(row["target"])),
+        Column(_("Realisation %(year)s") % {"year": year}, lambda row: _plain(row["realised"])),
+        Column(
+            _("Achievement (%)"),
+            lambda row: None if row["achievement"] is None else float(row["achievement"]),
+        ),
+        Column(_("Realisation %(year)s") % {"year": year - 1}, lambda row: _plain(row["previous"])),
+        Column(_("Trend"), lambda row: row["trend"], 10),
+    ]
+    return Export(
+        list_name="lkjip",
+        file_stem=file_stem("lkjip", f"{region.code}-{year}"),
+        columns=columns,
+        rows=rows,
+        filters={"wilayah": region.code, "tahun": str(year)},
+        sheet_title=_("Performance table"),
+    )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ipsm.templatetags.numbers import plain_number
 from members.access import scope_of
 from members.forms import DateInput
-from members.models import KABKOTA_LEVELS, Member, Region
+from members.models import KABKOTA_LEVELS, Member, Partner, Region
 from trainings.models import AttendanceStatus, Event, OrganiserStatus, Participant, Speaker
 
 
@@ -42,6 +42,14 @@ class EventForm(forms.ModelForm):
         help_text=_("One institution per line."),
     )
 
+    sponsors = forms.ModelMultipleChoiceField(
+        label=_("Sponsors"),
+        queryset=Partner.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Partners of your Dinas Sosial that support the event."),
+    )
+
     class Meta:
         model = Event
         fields = ["title", "training_type", "starts_on", "ends_on", "venue", "budget", "description"]
@@ -55,6 +63,8 @@ class EventForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         scope = scope_of(user)
         self.fields["organiser_regions"].queryset = Region.objects.filter(level__in=KABKOTA_LEVELS)
+        # The user's own partners (members.partners); another organiser's sponsors stay as they are.
+        self.fields["sponsors"].queryset = Partner.objects.visible_to(user).filter(is_active=True)
         if self.instance.pk:
             organisers = list(self.instance.organisers.all())
             self.fields["organiser_regions"].initial = [
@@ -63,6 +73,7 @@ class EventForm(forms.ModelForm):
             self.fields["other_organisers"].initial = "\n".join(
                 o.institution_name for o in organisers if not o.region_id
             )
+            self.fields["sponsors"].initial = list(self.instance.sponsors.values_list("pk", flat=True))
         elif scope.region_code:
             self.fields["organiser_regions"].initial = [scope.region_code[:5]]
 

@@ -29,11 +29,14 @@ from cases.models import (
     Kelurahan,
     MonthlyReport,
     PmksCount,
+    Referral,
+    ReferralOutcome,
     ReportActivity,
     ReportActivityKind,
 )
 from cases.periods import Period
-from members.models import Member, Region
+from members.legality import member_sk_valid_q, unit_sk_q
+from members.models import Contribution, FollowUp, Meeting, Member, Partner, Region, Unit
 from trainings.models import Attendance, AttendanceStatus, Event, Participant, Session
 
 COUNT, MONEY, SHARE, DECIMAL = "count", "money", "share", "decimal"
@@ -361,7 +364,77 @@ DEFINITIONS = [
         ),
     ),
 ]
+# The IPSM as an institution and its partners (issue 15), appended to their levels.
+DEFINITIONS += [
+    (
+        "Input",
+        "active_partners",
+        COUNT,
+        _("Active partners"),
+        _(
+            "Partners of R (of its kab/kota; for a kecamatan or below, those serving its kecamatan) marked "
+            "active whose agreement (MoU/PKS), if dated, is in force on the last day of P."
+        ),
+    ),
+    (
+        "Input",
+        "contributions_value",
+        MONEY,
+        _("Partner contributions"),
+        _("Sum of the value in rupiah of the contributions (cash and in kind) given in P by those partners."),
+    ),
+    (
+        "Input",
+        "units_with_sk_share",
+        SHARE,
+        _("IPSM units with their SK"),
+        _(
+            "IPSM units in R with an SK pembentukan (number and date) dated by the end of P ÷ IPSM units "
+            "in R."
+        ),
+    ),
+    (
+        "Input",
+        "psm_with_valid_sk_share",
+        SHARE,
+        _("Active PSM with a valid SK"),
+        _(
+            "PSM of the units in R active on the last day of P whose SK penetapan (number and date, dated by "
+            "then) is valid on that day (no end date, or an end on or after it) ÷ PSM active that day."
+        ),
+    ),
+    (
+        "Proses",
+        "meetings_held",
+        COUNT,
+        _("IPSM meetings held"),
+        _("Number of meetings held in P by the IPSM units in R and by the IPSM forums of R and inside it."),
+    ),
+    (
+        "Proses",
+        "follow_ups_done_share",
+        SHARE,
+        _("Meeting decisions followed up"),
+        _("Follow-ups of those meetings due in P and marked done ÷ follow-ups due in P."),
+    ),
+    (
+        "Output",
+        "partner_referrals",
+        COUNT,
+        _("Referrals to partners"),
+        _("Referrals made in P, of cases in R, to an institution chosen from the partner directory."),
+    ),
+    (
+        "Output",
+        "partner_referrals_served_share",
+        SHARE,
+        _("Referrals to partners served"),
+        _("Those referrals whose outcome is Served ÷ those referrals."),
+    ),
+]
+
 LEVELS = ("Input", "Proses", "Output", "Outcome", "Impact")
+DEFINITIONS.sort(key=lambda definition: LEVELS.index(definition[0]))  # stable: each level keeps its order
 
 # Each figure in a plain sentence: %(value)s is the figure as shown, %(region)s the region's name and
 # %(period)s the period (the exact rule is the formula above, one click away on the page).
@@ -438,6 +511,18 @@ SENTENCES = {
         "The PSM coverage of %(value)s desa/kelurahan of %(region)s got worse from %(before)s to %(period)s "
         "(counting those with PMKS figures for both)."
     ),
+    "active_partners": _("%(value)s partners of %(region)s were active at the end of %(period)s."),
+    "contributions_value": _("Partners of %(region)s contributed %(value)s in %(period)s."),
+    "meetings_held": _("The IPSM of %(region)s held %(value)s meetings in %(period)s."),
+    "follow_ups_done_share": _("%(value)s of the meeting follow-ups due in %(period)s were done."),
+    "partner_referrals": _("%(value)s cases of %(region)s were referred to partners in %(period)s."),
+    "partner_referrals_served_share": _("%(value)s of those referrals to partners were served."),
+    "units_with_sk_share": _(
+        "%(value)s of the IPSM units of %(region)s had their SK at the end of %(period)s."
+    ),
+    "psm_with_valid_sk_share": _(
+        "%(value)s of the PSM of %(region)s active at the end of %(period)s had a valid SK penetapan."
+    ),
 }
 
 # Why a figure is missing ("—"), for the period of its column (%(before)s: the period before that one).
@@ -447,6 +532,8 @@ UNKNOWN, NO_EVENTS, NO_PARTICIPANTS, NO_ATTENDANCE, NO_SCORES = (
 NO_KELURAHAN, NO_OPEN_CASES, NO_PMKS, NO_ACTIVE_PSM = "no_kelurahan", "no_open_cases", "no_pmks", "no_active"
 NO_PMKS_BEFORE, NO_COMMON_PMKS = "no_pmks_before", "no_common_pmks"
 NO_REPORTS_EXPECTED, NO_CASES_ACCOMPANIED = "no_reports_expected", "no_cases_accompanied"
+NO_FOLLOW_UPS, NO_PARTNER_REFERRALS = "no_follow_ups", "no_partner_referrals"
+NO_UNITS = "no_units"
 REASONS = {
     UNKNOWN: _("No figure for %(period)s."),
     NO_EVENTS: _("No training event was held for %(region)s in %(period)s."),
@@ -466,6 +553,9 @@ REASONS = {
     NO_CASES_ACCOMPANIED: _(
         "No case is listed in the approved monthly reports of the PSM of %(region)s for %(period)s."
     ),
+    NO_FOLLOW_UPS: _("No follow-up of an IPSM meeting of %(region)s was due in %(period)s."),
+    NO_PARTNER_REFERRALS: _("No case of %(region)s was referred to a partner in %(period)s."),
+    NO_UNITS: _("%(region)s has no IPSM unit."),
 }
 
 
@@ -512,6 +602,7 @@ def _figures(region_code: str, period: Period) -> dict:
         **_pmks_figures(region_code, periods),
         **_coverage_change_figures(region_code, period),
         **_report_figures(region_code, periods),
+        **_institution_figures(region_code, periods),
     }
 
 
@@ -825,3 +916,66 @@ def report_years(region_code: str) -> list[int]:
         .distinct()
     )
     return sorted(event_years | pmks_years, reverse=True)
+
+
+def _partners_of(code: str):
+    """The partners a region counts: its kab/kota's, or for a kecamatan and below those serving it."""
+    partners = Partner.objects.within(code)
+    return partners.filter(kecamatan_served__code=code[:8]) if len(code) >= 8 else partners
+
+
+def _institution_figures(code: str, periods: dict[str, Period]) -> dict:
+    """Legal standing (units with SK, PSM with a valid SK), meetings and their follow-ups, partners, their
+    contributions, referrals to them: seven queries."""
+    meetings, follow_ups, partners, given, referrals = {}, {}, {}, {}, {}
+    for tag, period in periods.items():
+        meetings[tag] = Count("pk", filter=_in(period, "held_on"))
+        due = _in(period, "due_on")
+        follow_ups[f"due_{tag}"] = Count("pk", filter=due)
+        follow_ups[f"done_{tag}"] = Count("pk", filter=due & Q(done_on__isnull=False))
+        in_force = (Q(mou_starts_on__isnull=True) | Q(mou_starts_on__lte=period.end)) & (
+            Q(mou_ends_on__isnull=True) | Q(mou_ends_on__gte=period.end)
+        )
+        partners[tag] = Count("pk", filter=in_force & Q(is_active=True), distinct=True)
+        given[tag] = Sum("value", filter=_in(period, "given_on"), default=0)
+        made = _in(period, "referred_on")
+        referrals[f"made_{tag}"] = Count("pk", filter=made)
+        referrals[f"served_{tag}"] = Count("pk", filter=made & Q(outcome=ReferralOutcome.DILAYANI))
+    psm, units = {}, {"units": Count("pk")}
+    for tag, period in periods.items():
+        active_then = Q(Exists(Member.objects.filter(pk=OuterRef("pk")).active_on(period.end)))
+        psm[f"active_{tag}"] = Count("pk", filter=active_then)
+        valid = member_sk_valid_q(period.end) & Q(sk_date__lte=period.end)
+        psm[f"valid_{tag}"] = Count("pk", filter=active_then & valid)
+        units[f"units_sk_{tag}"] = Count("pk", filter=unit_sk_q() & Q(sk_date__lte=period.end))
+    legal = Member.objects.within(code).aggregate(**psm) | Unit.objects.within(code).aggregate(**units)
+    meetings = Meeting.objects.within(code).aggregate(**meetings)
+    follow_ups = FollowUp.objects.filter(meeting__in=Meeting.objects.within(code)).aggregate(**follow_ups)
+    partners_of = _partners_of(code)
+    partners = partners_of.aggregate(**partners)
+    given = Contribution.objects.filter(partner__in=partners_of.values("pk")).aggregate(**given)
+    referred = Referral.objects.filter(partner__isnull=False, case__kelurahan__code__startswith=code)
+    referrals = referred.aggregate(**referrals)
+    figures = {}
+    for tag in periods:
+        figures |= {
+            ("units_with_sk_share", tag): _ratio(legal[f"units_sk_{tag}"], legal["units"]),
+            ("psm_with_valid_sk_share", tag): _ratio(legal[f"valid_{tag}"], legal[f"active_{tag}"]),
+            ("active_partners", tag): partners[tag],
+            ("contributions_value", tag): given[tag],
+            ("meetings_held", tag): meetings[tag],
+            ("follow_ups_done_share", tag): _ratio(follow_ups[f"done_{tag}"], follow_ups[f"due_{tag}"]),
+            ("partner_referrals", tag): referrals[f"made_{tag}"],
+            ("partner_referrals_served_share", tag): _ratio(
+                referrals[f"served_{tag}"], referrals[f"made_{tag}"]
+            ),
+        }
+        if not legal["units"]:
+            figures["units_with_sk_share", tag, "why"] = NO_UNITS
+        if not legal[f"active_{tag}"]:
+            figures["psm_with_valid_sk_share", tag, "why"] = NO_ACTIVE_PSM
+        if not follow_ups[f"due_{tag}"]:
+            figures["follow_ups_done_share", tag, "why"] = NO_FOLLOW_UPS
+        if not referrals[f"made_{tag}"]:
+            figures["partner_referrals_served_share", tag, "why"] = NO_PARTNER_REFERRALS
+    return figures

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members.access import scope_of
-from members.models import Member, MemberStatus, Region
+from members.models import Contribution, Member, MemberStatus, Partner, Region
 
 RECENT_TRAINING_YEARS = 3
 
@@ -84,6 +84,12 @@ class Event(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    sponsors = models.ManyToManyField(
+        Partner, verbose_name=_("sponsors"), blank=True, related_name="sponsored_events"
+    )
+    contributions = models.ManyToManyField(
+        Contribution, verbose_name=_("partner contributions"), blank=True, related_name="events"
+    )
     history = HistoricalRecords()
     objects = EventQuerySet.as_manager()
 
@@ -418,3 +424,50 @@ def untrained_active_members():
     return Member.objects.filter(status=MemberStatus.AKTIF).exclude(
         Exists(Participant.objects.attended().filter(member=OuterRef("pk")))
     )
+
+
+class IndicatorTargetQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "IndicatorTargetQuerySet":
+        scope = scope_of(user)
+        if scope.everything:
+            return self.all()
+        if scope.region_code:
+            return self.filter(region__code__startswith=scope.region_code)
+        return self.none()
+
+
+class IndicatorTarget(models.Model):
+    """A kab/kota's baseline and target for one indicator of the five-level report in one year, as its
+    Dinas Sosial set them (trainings/targets.py). A share is kept in percent, as it is typed and printed."""
+
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("kab/kota"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to=Q(level__in=("kabupaten", "kota")),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    indicator = models.CharField(_("indicator"), max_length=40)  # a key of trainings.indicators.DEFINITIONS
+    baseline = models.DecimalField(_("baseline"), max_digits=16, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField(_("target"), max_digits=16, decimal_places=2, null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = IndicatorTargetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["region", "year", "indicator"]
+        verbose_name = _("indicator target")
+        verbose_name_plural = _("indicator targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year", "indicator"], name="one_target_per_indicator_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year} {self.indicator}"

@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import partners
 from members.access import scope_of
-from members.models import Member, MemberStatus, Region
+from members.models import Contribution, Member, MemberStatus, Partner, Region
 from trainings.models import (
     Attendance,
     AttendanceStatus,
@@ -259,3 +260,17 @@ def issue_certificates(*, event: Event) -> CertificatePlan:
         participant.certificate_number = certificate_number(event, last + offset)
     Participant.objects.bulk_update(plan.due, ["certificate_number"])
     return plan
+
+
+def set_sponsors(*, event: Event, sponsors: Iterable[Partner], by) -> None:
+    """The event's sponsors among the partners `by` sees; those of another organiser's kab/kota stay."""
+    kept = event.sponsors.exclude(pk__in=Partner.objects.visible_to(by).values("pk"))
+    event.sponsors.set([*kept, *sponsors])
+
+
+@transaction.atomic
+def add_event_contribution(*, event: Event, partner: Partner, by, **details) -> Contribution:
+    """A partner's contribution to a training event (members.partners.record_contribution), linked to it."""
+    contribution = partners.record_contribution(partner=partner, unit=None, by=by, **details)
+    event.contributions.add(contribution)
+    return contribution

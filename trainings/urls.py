@@ -18,6 +18,7 @@ urlpatterns = [
     path("penyelenggara/<int:pk>/jawab/", views.invitation_answer, name="invitation_answer"),
     path("pelatihan/<int:pk>/riwayat/", history_views.event_history, name="history"),
     path("pelatihan/<int:pk>/materi/", views.session_add, name="session_add"),
+    path("pelatihan/<int:pk>/kontribusi/", views.event_contribution, name="contribution"),
     path("materi/<int:pk>/hapus/", views.session_delete, name="session_delete"),
     path("pelatihan/<int:pk>/undang/", views.invite, name="invite"),
     path("pelatihan/<int:pk>/kehadiran/", views.attendance, name="attendance"),
@@ -38,4 +39,6 @@ urlpatterns = [
     # Five-level indicator report (trainings/report_views.py)
     path("indikator/", report_views.indicator_report, name="indicators"),
     path("indikator/ekspor/<str:fmt>/", export_views.indicator_export, name="indicator_export"),
+    path("indikator/target/<str:code>/<int:year>/", report_views.indicator_targets, name="indicator_targets"),
+    path("indikator/lkjip/<str:code>/<int:year>/<str:fmt>/", export_views.lkjip_export, name="lkjip_export"),
 ]

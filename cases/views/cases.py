@@ -5,7 +5,7 @@ also need `cases.change_case`. Each step of the handling posts to its own URL an
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,9 +30,12 @@ from ipsm.lib.concurrency import save_unless_changed
 from ipsm.lib.forms import add_service_error
 from ipsm.lib.tables import BoundedRequestConfig
 from members.access import get_for_user, require_perm
+from members.models import Partner
 from members.nik import is_typed_nik, mask_nik
+from members.partner_forms import ContributionForm
 
 VIEW, ADD, CHANGE = "cases.view_case", "cases.add_case", "cases.change_case"
+ADD_CONTRIBUTION = "members.add_contribution"
 PAGE_SIZE = 25
 
 # Where a service's refusal belongs on its form (else it is shown above the fields).
@@ -134,7 +137,8 @@ def _render_detail(request, case: Case, **bound_forms) -> HttpResponse:
             if case.is_open
             else None,
             "activity_form": ActivityForm(case=case),
-            "referral_form": ReferralForm(case=case),
+            "referral_form": ReferralForm(case=case, user=user),
+            "contribution_form": _contribution_form(user, case),
         }
         for referral in referrals:
             if referral.outcome == ReferralOutcome.MENUNGGU:
@@ -152,6 +156,8 @@ def _render_detail(request, case: Case, **bound_forms) -> HttpResponse:
         "psm_assignments": case.psm_assignments.select_related("member__unit__region", "assigned_by"),
         "activities": case.activities.select_related("recorded_by"),
         "referrals": referrals,
+        "contributions": case.contributions.select_related("partner"),
+        "can_view_contributions": user.has_perm("members.view_contribution"),
         **forms,
     }
     return render(request, "cases/case_detail.html", context)
@@ -218,12 +224,44 @@ def case_activity(request, pk):
 @login_required
 def case_referral(request, pk):
     case = _get_case(request.user, pk, perm=CHANGE)
-    form = ReferralForm(request.POST, case=case)
+    form = ReferralForm(request.POST, case=case, user=request.user)
     if form.is_valid():
-        referral = services.refer_case(case=case, by=request.user, **form.cleaned_data)
-        messages.success(request, _("Referral to %(name)s recorded.") % {"name": referral.institution_name})
-        return redirect("cases:detail", pk=case.pk)
+        try:
+            referral = services.refer_case(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(
+                request, _("Referral to %(name)s recorded.") % {"name": referral.institution_name}
+            )
+            return redirect("cases:detail", pk=case.pk)
     return _refused(request, case, referral_form=form)
+
+
+def _contribution_form(user, case: Case, data=None) -> ContributionForm | None:
+    """Partners' contributions to the case (members.partners): recorded by staff who may handle it."""
+    if not (user.has_perm(CHANGE) and user.has_perm(ADD_CONTRIBUTION)):
+        return None
+    choices = Partner.objects.visible_to(user).within(case.kelurahan_id[:5]).filter(is_active=True)
+    return ContributionForm(data, partner_choices=choices)
+
+
+@require_POST
+@login_required
+def case_contribution(request, pk):
+    case = _get_case(request.user, pk, perm=CHANGE)
+    form = _contribution_form(request.user, case, request.POST)
+    if form is None:
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            services.add_case_contribution(case=case, by=request.user, **form.service_arguments())
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Contribution recorded."))
+            return redirect(reverse("cases:detail", args=[case.pk]) + "#case-contributions")
+    return _refused(request, case, contribution_form=form)
 
 
 @require_POST

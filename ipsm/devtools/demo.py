@@ -120,6 +120,15 @@ class DemoReport:
     office_profiles: int = 0
     monthly_reports: int = 0
     report_steps: int = 0
+    meetings: int = 0
+    meeting_attendance: int = 0
+    meeting_decisions: int = 0
+    follow_ups: int = 0
+    board_decrees: int = 0
+    sk_details: int = 0  # units and members whose SK issuer or validity was filled in
+    partners: int = 0
+    contributions: int = 0
+    referral_partners: int = 0  # referrals that now name their partner
 
     @property
     def created_anything(self) -> bool:
@@ -618,6 +627,9 @@ def load_demo(*, today: datetime.date | None = None) -> DemoReport:
     from ipsm.devtools.demo_reports import load_demo_reports  # they list the PSM's cases; due days by office
 
     load_demo_reports(today=today, users=users, report=report)
+    from ipsm.devtools.demo_institution import load_demo_institution
+
+    load_demo_institution(today=today, users=users, report=report)
     if report.created_anything:
         # Fresh statistics, as autovacuum would give them later: without them the planner takes the new
         # tables for empty and runs the trained-PSM subqueries as nested loops (minutes instead of ms).

@@ -64,6 +64,9 @@ LIST_LABELS = {
     "participants": _("Training participants"),
     "indicators": _("Indicator report"),
     "reporting": _("PSM reporting rate"),
+    "legality": _("Legality (SK of PSM, units and boards; age profile)"),
+    "partners": _("Partner directory"),
+    "contributions": _("Partner contributions"),
 }
 
 # A CSV cell starting like this would be run by a spreadsheet as a formula; "+" and "-" only when what

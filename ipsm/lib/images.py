@@ -30,6 +30,8 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 MAX_PIXELS = {"JPEG": 60_000_000, "PNG": 16_000_000, "WEBP": 16_000_000}
 JPEG_QUALITY = 85
 CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
+# What private_file_response hands out: these pictures and the PDFs ipsm.lib.documents stores.
+SERVED_TYPES = {**CONTENT_TYPES, ".pdf": "application/pdf"}
 
 # Everything Pillow raises on a file it cannot read to the end.
 _UNREADABLE = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, struct.error)
@@ -66,7 +68,7 @@ def clean_image(file, *, max_side: int, max_bytes: int, lossless: bool = False) 
     `max_side`: the longest side in pixels after shrinking (never enlarged). `lossless`: a PNG keeping
     transparency (logos); otherwise a JPEG on a white background (photos).
     """
-    data = _read_at_most(file, max_bytes)
+    data = read_at_most(file, max_bytes)
     try:
         with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as original:
             source_format = original.format
@@ -106,7 +108,8 @@ def _too_many_pixels(limit: int) -> ValidationError:
     return ValidationError(TOO_MANY_PIXELS, code="too_many_pixels", params={"megapixels": limit // 1_000_000})
 
 
-def _read_at_most(file, max_bytes: int) -> bytes:
+def read_at_most(file, max_bytes: int) -> bytes:
+    """The upload's bytes; a ValidationError when it is empty or larger than `max_bytes` (read no further)."""
     limit = {"limit": f"{max_bytes / (1024 * 1024):g}"}
     size = getattr(file, "size", None)
     if size is not None and size > max_bytes:
@@ -183,16 +186,16 @@ class PrivateStorage(FileSystemStorage):
 
 
 def private_file_response(field_file) -> FileResponse:
-    """A stored image for a user a view has let through; 404 when the file is missing. Never cached
+    """A stored image or PDF for a user a view has let through; 404 when the file is missing. Never cached
     (`private, no-store`, as every page for a signed-in user)."""
     extension = os.path.splitext(field_file.name or "")[1].lower()
-    if extension not in CONTENT_TYPES:
+    if extension not in SERVED_TYPES:
         raise Http404
     try:
         handle = field_file.storage.open(field_file.name, "rb")
     except (FileNotFoundError, ValueError):
         raise Http404 from None
-    response = FileResponse(handle, content_type=CONTENT_TYPES[extension])
+    response = FileResponse(handle, content_type=SERVED_TYPES[extension])
     response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = "inline"
     return response

@@ -4,7 +4,7 @@ so out-of-scope objects give 404 and read-only users get 403 on writes."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from members.forms import (
     UnitForm,
 )
 from members.history import history_entries, member_history
-from members.models import BOARD_ROLE_ORDER, BoardPosition, Member, Region, Unit
+from members.models import BOARD_ROLE_ORDER, BoardPosition, Meeting, Member, Region, Unit
 from members.nik import is_typed_nik, normalize_nik
 from members.panels import render_member_panels, render_unit_panels
 from members.tables import MemberTable, UnitTable
@@ -276,16 +276,30 @@ def unit_confirm_roster(request, pk):
 @login_required
 def board_add(request, unit_pk):
     unit = _get_unit(request.user, unit_pk, perm="members.add_boardposition")
+    # ?rapat=<pk>: recorded from a musyawarah's page (members/views/meetings.py), elected at it.
+    meeting = _elected_at(request, unit)
     form = BoardPositionForm(request.POST or None, unit=unit, user=request.user)
     if form.is_valid():
         try:
-            services.appoint_board_member(unit=unit, by=request.user, **form.cleaned_data)
+            services.appoint_board_member(unit=unit, by=request.user, elected_at=meeting, **form.cleaned_data)
         except ValidationError as error:
             add_error_messages(request, error)
         else:
             messages.success(request, _("Board updated."))
+            if meeting is not None:
+                return redirect("meetings:detail", pk=meeting.pk)
             return redirect("members:unit_detail", pk=unit.pk)
-    return render(request, "members/board_form.html", {"form": form, "unit": unit})
+    return render(request, "members/board_form.html", {"form": form, "unit": unit, "meeting": meeting})
+
+
+def _elected_at(request, unit: Unit) -> Meeting | None:
+    """The unit's meeting named by ?rapat= (404 unless the user sees it); the service checks its kind."""
+    value = request.GET.get("rapat", "")
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise Http404
+    return get_object_or_404(Meeting.objects.visible_to(request.user).filter(unit=unit), pk=value)
 
 
 @login_required

@@ -18,6 +18,9 @@ from members.models import (
     Assignment,
     BoardPosition,
     BoardRole,
+    FollowUp,
+    Meeting,
+    MeetingAttendance,
     Member,
     MemberStatus,
     StatusChange,
@@ -251,6 +254,10 @@ def test_a_partial_demo_is_completed(demo, settings):
     unit = Unit.objects.get(region_id="33.71.01.1007")
     unit.board.all().delete()
     MonthlyReport.objects.filter(member__unit=unit).delete()  # a report keeps its member (PROTECT)
+    # So do meeting attendance and follow-ups (the unit's meetings go too: the demo makes them again).
+    Meeting.objects.filter(unit=unit).delete()
+    MeetingAttendance.objects.filter(member__unit=unit).delete()
+    FollowUp.objects.filter(responsible__unit=unit).delete()
     Member.objects.filter(
         unit=unit,
         board_positions__isnull=True,

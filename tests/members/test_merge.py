@@ -16,7 +16,11 @@ from members.models import (
     BoardPosition,
     BoardRole,
     DuplicateDismissal,
+    FollowUp,
     InactiveReason,
+    Meeting,
+    MeetingAttendance,
+    MeetingKind,
     Member,
     MemberStatus,
     StatusChange,
@@ -47,6 +51,9 @@ RELATIONS = {
     "members.AccountInvitation.member": "kept",
     # The survivor keeps its own photo; it takes the merged record's when it has none (members.office).
     "members.MemberPhoto.member": "moved",
+    # Attendance at a meeting and the follow-ups one answers for (members.services._move_meeting_records).
+    "members.MeetingAttendance.member": "moved",
+    "members.FollowUp.responsible": "moved",
     "cases.Case.psm": "moved",
     "cases.CasePsmAssignment.member": "moved",
     # Monthly reports move, but for a month the survivor reported too (cases.merge; tests/cases).
@@ -131,6 +138,15 @@ def everything(staff, magelang, pair, unit_a, unit_b):
     Member.objects.filter(pk=rows["earlier"].pk).update(
         merged_into=merged, merged_at=datetime.datetime.now(datetime.UTC)
     )
+    rows["meeting"] = Meeting.objects.create(
+        unit=unit_b, region=unit_b.region, kind=MeetingKind.RUTIN, held_on=datetime.date(2026, 9, 1),
+        place="Balai RW", agenda="Pendataan",
+    )  # fmt: skip
+    MeetingAttendance.objects.create(meeting=rows["meeting"], member=merged, present=True)
+    MeetingAttendance.objects.create(meeting=rows["meeting"], member=survivor, present=False)
+    FollowUp.objects.create(
+        meeting=rows["meeting"], task="Data lansia", responsible=merged, due_on=datetime.date(2026, 9, 30)
+    )
     return rows
 
 
@@ -151,6 +167,11 @@ def test_merge_moves_every_relation(staff, pair, everything):
     # "Not the same person" was said of the merged record: it stays with it.
     moved["dismissal"].refresh_from_db()
     assert moved["dismissal"].member_a == merged
+    # Both on one meeting's list: one row left, present since the merged record was.
+    assert list(
+        MeetingAttendance.objects.filter(meeting=moved["meeting"]).values_list("member", "present")
+    ) == [(survivor.pk, True)]
+    assert FollowUp.objects.get(meeting=moved["meeting"]).responsible == survivor
 
     # Whatever the relation, nothing points at the merged record any more but its own merge step.
     for label, field in _relations_to_member().items():

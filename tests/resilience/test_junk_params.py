@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -28,8 +29,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from cases import reports as monthly_reports
 from cases import services as case_services
 from cases.models import CoverageTarget, PmksCategory
+from ipsm.lib.documents import clean_document
 from ipsm.models import ExportLog, ImportJob, ImportStatus
-from members import accounts, office
+from members import accounts, legality, meetings, office
+from members.models import Meeting, Partner
 from members.verification import card_token
 from tests import factories
 from tests.printing.conftest import make_office_profile
@@ -109,6 +112,8 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
     "activity": Page(params=("pengguna", "jenis", "dari", "sampai", "halaman")),
     "trainings:indicators": Page(params=("wilayah", "periode", "hitung_ulang"), roles=WITH_SUPERUSER),
     "trainings:indicator_export": Page(kwargs="fmt=xlsx", same_as="trainings:indicators"),
+    "trainings:indicator_targets": Page(kwargs="code=kabkota year=2025"),
+    "trainings:lkjip_export": Page(kwargs="code=kabkota year=2025 fmt=xlsx"),
     "cases:pmks_grid": Page(kwargs="code=kelurahan_a", params=("periode",)),
     "cases:pmks_export": Page(kwargs="code=kelurahan_a fmt=xlsx", params=("periode",)),
     "cases:targets": Page(kwargs="code=kabkota"),
@@ -134,6 +139,40 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
     ),
     "exports:coverage": Page(kwargs="code=kabkota fmt=xlsx", params=("periode", "urut")),
     "exports:log": Page(params=("pengguna", "daftar", "format", "dari", "sampai", "halaman")),
+    # --- Meetings
+    "meetings:unit_list": Page(kwargs="pk=unit_a"),
+    "meetings:unit_create": Page(kwargs="pk=unit_a"),
+    "meetings:region_list": (Page(kwargs="code=kabkota"), Page(kwargs="code=kecamatan")),
+    "meetings:region_create": Page(kwargs="code=kecamatan"),
+    "meetings:detail": Page(kwargs="pk=meeting_a"),
+    "meetings:edit": Page(kwargs="pk=meeting_a"),
+    "meetings:attendance": Page(kwargs="pk=meeting_a"),
+    "meetings:decisions": Page(kwargs="pk=meeting_a"),
+    "meetings:attachment_add": Page(kwargs="pk=meeting_a"),
+    "meetings:attachment": Page(kwargs="pk=attachment_a"),
+    # --- end of meetings
+    # --- Legality
+    "legality:region": Page(kwargs="code=kabkota", params=("daftar", "halaman"), roles=WITH_SUPERUSER),
+    "legality:export": (
+        Page(kwargs="code=kabkota daftar=psm fmt=xlsx", same_as="legality:region"),
+        Page(kwargs="code=kabkota daftar=usia fmt=csv", same_as="legality:region"),
+    ),
+    "legality:unit_sk_upload": Page(kwargs="pk=unit_a"),
+    "legality:unit_sk_file": Page(kwargs="pk=unit_a"),
+    "legality:member_sk_upload": Page(kwargs="pk=member_a"),
+    "legality:member_sk_file": Page(kwargs="pk=member_a"),
+    "legality:decree_add": Page(kwargs="pk=unit_a"),
+    "legality:decree_file": Page(kwargs="pk=decree_a"),
+    # --- end of legality
+    # --- Partners
+    "partners:list": Page(params=("cari", "sektor", "segera_habis", "kecamatan")),
+    "partners:export": Page(kwargs="fmt=xlsx", same_as="partners:list"),
+    "partners:contribution_export": Page(kwargs="fmt=csv", same_as="partners:list"),
+    "partners:create": Page(roles=WITH_SUPERUSER),
+    "partners:detail": Page(kwargs="pk=partner_a"),
+    "partners:edit": Page(kwargs="pk=partner_a"),
+    "partners:contribution_add": Page(kwargs="pk=partner_a"),
+    # --- end of partners
     "imports:start": (
         Page(kwargs="kind_slug=anggota", params=("kegiatan",)),
         Page(kwargs="kind_slug=peserta", params=("kegiatan",)),
@@ -154,7 +193,7 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
     "members:unit_edit": Page(kwargs="pk=unit_a"),
     "members:create": Page(kwargs="unit_pk=unit_a"),
     "members:add": Page(params=("unit",)),
-    "members:board_add": Page(kwargs="unit_pk=unit_a"),
+    "members:board_add": Page(kwargs="unit_pk=unit_a", params=("rapat",)),  # ?rapat=: from a musyawarah
     "members:board_end": Page(kwargs="pk=position_a"),
     "members:restore": Page(kwargs="pk=member_a history_id=member_a_version"),
     "trainings:detail": Page(kwargs="pk=event"),
@@ -211,6 +250,12 @@ SKIPPED = {
     "cases:activity": "POST only",
     "cases:referral": "POST only",
     "cases:referral_outcome": "POST only",
+    "cases:contribution": "POST only",
+    "trainings:contribution": "POST only",
+    "meetings:decision_remove": "POST only",
+    "meetings:follow_up_done": "POST only",
+    "meetings:follow_up_reopen": "POST only",
+    "meetings:attachment_remove": "POST only",
     "trainings:invitation_answer": "POST only",
     "trainings:session_delete": "POST only",
     "trainings:attendance_all_present": "POST only",
@@ -287,6 +332,25 @@ def world(magelang, unit_a, unit_b, member_a, staff, viewer, coordinator, superu
     monthly_report = monthly_reports.start_report(member=member_a, month=datetime.date(2026, 2, 1), by=psm)
     evidence = monthly_reports.clean_report_photo(upload(phone_photo()))
     report_photo = monthly_reports.add_report_photo(report=monthly_report, image=evidence, by=psm)
+    # --- Partners: one of Kota Magelang serving unit A's kecamatan.
+    partner_a = Partner.objects.create(region=magelang["kota_magelang"], name="PT Sido Rukun", sector="lks")
+    partner_a.kecamatan_served.set([magelang["magelang_tengah"]])
+    # --- Meetings: one of unit A with a follow-up and an attachment.
+    meeting_a = Meeting(
+        unit=unit_a, region=unit_a.region, kind="musyawarah", held_on=datetime.date(2026, 3, 5)
+    )
+    meeting_a.place, meeting_a.agenda = "Balai Kelurahan", "Pemilihan pengurus"
+    meeting_a = meetings.create_meeting(meeting=meeting_a, by=coordinator)
+    meetings.add_follow_up(meeting=meeting_a, task="Data lansia", due_on=meeting_a.held_on, by=coordinator)
+    scan = clean_document(upload(phone_photo()), max_bytes=settings.IMAGE_MAX_UPLOAD_BYTES)
+    attachment_a = meetings.add_attachment(meeting=meeting_a, document=scan, title="Notulen", by=coordinator)
+    # --- Legality: SK files of unit A and member A, a board SK of position A.
+    legality.set_unit_sk_file(unit=unit_a, document=scan, by=staff)
+    legality.set_member_sk_file(member=member_a, document=scan, by=staff)
+    decree_a = legality.record_board_decree(
+        unit=unit_a, number="400/1/2025", issued_on=datetime.date(2025, 1, 6), issuer="Lurah",
+        positions=[position_a], document=scan, by=staff,
+    )  # fmt: skip
     return {
         "users": {
             "anonymous": None,
@@ -314,6 +378,10 @@ def world(magelang, unit_a, unit_b, member_a, staff, viewer, coordinator, superu
         "import_job": job,
         "monthly_report": monthly_report,
         "report_photo": report_photo,
+        "meeting_a": meeting_a,
+        "attachment_a": attachment_a,
+        "partner_a": partner_a,
+        "decree_a": decree_a,  # legality
     }
 
 

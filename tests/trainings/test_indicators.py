@@ -210,6 +210,10 @@ def test_levels_are_labelled_and_hold_their_indicators(data):
         "budget",
         "speakers",
         "psm_invited",
+        "active_partners",
+        "contributions_value",
+        "units_with_sk_share",
+        "psm_with_valid_sk_share",
     ]
     assert all(str(indicator.formula) for level in levels for indicator in level.indicators)
 
@@ -488,10 +492,10 @@ def _queries(function) -> int:
 
 def test_report_takes_as_many_queries_for_two_kelurahan_as_for_six(data, django_assert_num_queries):
     # Training 4, coverage 1, cases 1, PMKS 2, coverage change 3, monthly reports 4.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(22):
         indicator_report("33.71.03", P)  # Rejowinangun Utara and Cacaban
     _kecamatan_with_kelurahan(data["regions"], 6)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(22):
         figures = {i.key: i.current for level in indicator_report("33.71.02", P) for i in level.indicators}
     assert (figures["psm_invited"], figures["psm_trained"], figures["pmks"]) == (12, 6, 240)
     assert (figures["pmks_reached"], figures["home_visits"], figures["cases_completed_share"]) == (24, 12, 0)
@@ -633,3 +637,72 @@ def test_the_running_period_is_counted_for_every_request(data, as_user, staff, t
     assert not first.context["stored"] and 'id="counted-at"' not in first.content.decode()
     _event(data["regions"]["kota_magelang"], starts_on=today, title="Acara hari ini")
     assert _events_held(client.get(URL, params)) == _events_held(first) + 1
+
+
+# --- The institution and its partners ------------------------------------------------------------------
+
+
+@pytest.fixture
+def institution(magelang, unit_a, staff):
+    """Kota Magelang in 2025 (P) and 2024: meetings with follow-ups, partners, contributions, referrals."""
+    from cases.models import Referral, ReferralOutcome
+    from members.models import Contribution, FollowUp, Meeting, Partner
+
+    forum = Meeting.objects.create(
+        region=magelang["kota_magelang"], kind="koordinasi", held_on=D(2025, 3, 1), place="Dinsos", agenda="a"
+    )
+    unit_meeting = Meeting.objects.create(
+        unit=unit_a, region=unit_a.region, kind="rutin", held_on=D(2025, 5, 1), place="Balai", agenda="b"
+    )
+    Meeting.objects.create(
+        unit=unit_a, region=unit_a.region, kind="rutin", held_on=D(2024, 5, 1), place="x", agenda="c"
+    )
+    FollowUp.objects.create(meeting=forum, task="t1", due_on=D(2025, 4, 1), done_on=D(2025, 3, 20))
+    FollowUp.objects.create(meeting=unit_meeting, task="t2", due_on=D(2025, 6, 1))
+    bank = Partner.objects.create(region=magelang["kota_magelang"], name="Bank Jateng", sector="dunia_usaha")
+    bank.kecamatan_served.add(magelang["magelang_tengah"])
+    Partner.objects.create(
+        region=magelang["kota_magelang"], name="Lama", sector="lks", mou_ends_on=D(2024, 12, 31)
+    )
+    Partner.objects.create(region=magelang["temanggung"], name="Di Temanggung", sector="ormas")
+    Contribution.objects.create(
+        partner=bank, kind="uang", value=2_500_000, given_on=D(2025, 2, 1), purpose="x"
+    )
+    Contribution.objects.create(
+        partner=bank, kind="barang", value=500_000, given_on=D(2024, 2, 1), purpose="y"
+    )
+    case = factories.CaseFactory(kelurahan=magelang["rejowinangun_utara"])
+    for outcome in (ReferralOutcome.DILAYANI, ReferralOutcome.MENUNGGU):
+        Referral.objects.create(
+            case=case, institution_type="lainnya", institution_name="Bank Jateng", partner=bank,
+            referred_on=D(2025, 7, 1), outcome=outcome,
+        )  # fmt: skip
+
+
+def test_institution_and_partnership_figures(institution):
+    figures = _figures("33.71")
+    assert figures["meetings_held"] == (2, 1)
+    assert figures["follow_ups_done_share"] == (0.5, None)
+    assert figures["active_partners"] == (1, 2)  # "Lama"'s agreement ended with 2024
+    assert figures["contributions_value"] == (2_500_000, 500_000)
+    assert figures["partner_referrals"] == (2, 0)
+    assert figures["partner_referrals_served_share"] == (0.5, None)
+    # A kecamatan counts the partners serving it; Temanggung's are never Magelang's.
+    assert _figures("33.71.03")["active_partners"] == (1, 1)
+    assert _figures("33.71.01")["active_partners"] == (0, 0)
+
+
+def test_legal_standing_figures(magelang, unit_a, unit_b):
+    from members.models import Unit
+
+    Unit.objects.filter(pk=unit_a.pk).update(sk_number="188/12/2024", sk_date=D(2024, 6, 1))
+    Unit.objects.filter(pk=unit_b.pk).update(sk_number="188/3/2025", sk_date=D(2025, 3, 1))
+    valid = factories.MemberFactory(unit=unit_a, status_history=True, sk_number="1", sk_date=D(2023, 1, 1))
+    factories.MemberFactory(
+        unit=unit_a, status_history=True, sk_number="2", sk_date=D(2023, 1, 1), sk_valid_until=D(2025, 6, 30)
+    )  # expired before the end of 2025, valid at the end of 2024
+    factories.MemberFactory(unit=unit_b, status_history=True)  # no SK
+    figures = _figures("33.71")
+    assert figures["units_with_sk_share"] == (1.0, 0.5)
+    assert figures["psm_with_valid_sk_share"] == (pytest.approx(1 / 3), pytest.approx(2 / 3))
+    assert valid.sk_valid_until is None

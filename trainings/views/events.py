@@ -6,8 +6,9 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +22,8 @@ from ipsm.lib.forms import add_error_messages, add_service_error
 from ipsm.lib.query import PAGE, parse_id
 from ipsm.lib.tables import BoundedRequestConfig
 from members.access import get_for_user, require_perm
-from members.models import Member
+from members.models import Member, Partner
+from members.partner_forms import ContributionForm
 from trainings import services
 from trainings.filters import EventFilter, InviteFilter
 from trainings.forms import (
@@ -92,12 +94,15 @@ def _accepted_organisers():
 def _save_event_form(request, form: EventForm):
     """Save through services.save_event; None (with the error on the form) when the service refuses."""
     try:
-        return services.save_event(
-            event=form.save(commit=False),
-            organiser_regions=form.cleaned_data["organiser_regions"],
-            other_organisers=form.cleaned_data["other_organisers"],
-            by=request.user,
-        )
+        with transaction.atomic():
+            event = services.save_event(
+                event=form.save(commit=False),
+                organiser_regions=form.cleaned_data["organiser_regions"],
+                other_organisers=form.cleaned_data["other_organisers"],
+                by=request.user,
+            )
+            services.set_sponsors(event=event, sponsors=form.cleaned_data["sponsors"], by=request.user)
+            return event
     except ValidationError as error:
         add_service_error(form, error, fields=dict.fromkeys(ORGANISER_ERRORS, "organiser_regions"))
         return None
@@ -156,7 +161,12 @@ def invitation_answer(request, pk):
     return redirect("trainings:list")
 
 
-def _detail_context(request, event: Event, session_form: SessionForm | None = None) -> dict:
+def _detail_context(
+    request,
+    event: Event,
+    session_form: SessionForm | None = None,
+    contribution_form: ContributionForm | None = None,
+) -> dict:
     user = request.user
     participants = list(_participants(event))
     can_change = user.has_perm("trainings.change_event")
@@ -179,6 +189,10 @@ def _detail_context(request, event: Event, session_form: SessionForm | None = No
         "can_invite": user.has_perm("trainings.add_participant"),
         "can_mark": user.has_perm(CHANGE_PARTICIPANT),
         "can_delete_session": user.has_perm("trainings.delete_session"),
+        "sponsors": event.sponsors.order_by("name"),
+        "contributions": event.contributions.select_related("partner"),
+        "can_view_contributions": user.has_perm("members.view_contribution"),
+        "contribution_form": contribution_form or _contribution_form(user, event),
     }
 
 
@@ -186,6 +200,32 @@ def _detail_context(request, event: Event, session_form: SessionForm | None = No
 def event_detail(request, pk):
     event = _get_event(request.user, pk)
     return render(request, "trainings/event_detail.html", _detail_context(request, event))
+
+
+def _contribution_form(user, event: Event, data=None) -> ContributionForm | None:
+    """Partners' contributions to the event (members.partners): recorded by staff who may change it."""
+    if not (user.has_perm("trainings.change_event") and user.has_perm("members.add_contribution")):
+        return None
+    return ContributionForm(data, partner_choices=Partner.objects.visible_to(user).filter(is_active=True))
+
+
+@require_POST
+@login_required
+def event_contribution(request, pk):
+    event = _get_event(request.user, pk, perm="trainings.change_event")
+    form = _contribution_form(request.user, event, request.POST)
+    if form is None:
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            services.add_event_contribution(event=event, by=request.user, **form.service_arguments())
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Contribution recorded."))
+            return redirect(reverse("trainings:detail", args=[event.pk]) + "#event-contributions")
+    context = _detail_context(request, event, contribution_form=form)
+    return render(request, "trainings/event_detail.html", context, status=400)
 
 
 @login_required

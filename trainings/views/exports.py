@@ -6,10 +6,15 @@ their office organises and regions in their scope (404 otherwise), as on the pag
 """
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.utils import timezone
 
+from cases.periods import Period
 from ipsm.lib.exports import export_response
+from ipsm.lib.query import is_region_code
 from members.access import get_for_user, require_perm
-from trainings import exports
+from members.models import Region
+from trainings import exports, targets
 from trainings.indicators import counted_indicator_report
 from trainings.models import Event
 from trainings.views.indicators import _region as report_region
@@ -40,4 +45,18 @@ def indicator_export(request, fmt):
     # The figures the page showed (counted at most REPORT_MAX_AGE before), not a second count.
     levels = counted_indicator_report(region.code, period).levels
     export = exports.indicator_export(region, period, levels)
+    return export_response(export, user=request.user, file_format=fmt)
+
+
+@login_required
+def lkjip_export(request, code, year, fmt):
+    """The kab/kota's indicator report of a year as a LKjIP performance table, with its targets."""
+    require_perm(request.user, "trainings.view_indicatortarget")
+    if not is_region_code(code):
+        raise Http404
+    region = get_for_user(Region.objects.all(), request.user, pk=code)
+    if not targets.is_target_region(region) or not 2000 <= year <= timezone.localdate().year:
+        raise Http404
+    levels = counted_indicator_report(region.code, Period(year)).levels
+    export = exports.lkjip_export(region, year, levels, targets.targets_of(region, year))
     return export_response(export, user=request.user, file_format=fmt)

@@ -8,17 +8,21 @@ again); the running period's are counted for every request.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.periods import Period, asked_period, last_finished_year
 from ipsm.db_routers import use_replica
 from ipsm.lib.query import is_region_code
 from members.access import get_for_user, require_perm, scope_of
 from members.models import KABKOTA_LEVELS, Region, RegionLevel
+from trainings import targets
 from trainings.indicators import REPORT_MAX_AGE, counted_indicator_report, report_years
+from trainings.target_forms import TargetsForm
 
 VIEW_PERM = "trainings.view_event"
 
@@ -46,11 +50,42 @@ def indicator_report(request):
         ),
         "years_with_data": years,
         "levels": report.levels,
+        "level_rows": _with_targets(report.levels, region, period),
+        "targets_year": period.year if targets.is_target_region(region) else None,
+        "can_set_targets": targets.may_set_targets(user, region),
         "counted_at": report.counted_at,
         "stored": report.stored,
         "max_age_minutes": int(REPORT_MAX_AGE.total_seconds() // 60),
     }
     return render(request, "trainings/indicators.html", context)
+
+
+def _with_targets(levels, region: Region, period: Period) -> list[dict]:
+    """Each level's indicators with their target, realisation and achievement where the kab/kota set a
+    target for the year (trainings/targets.py); none for other regions or a semester (one query)."""
+    shown = (
+        targets.targets_of(region, period.year)
+        if targets.is_target_region(region) and period.semester == 0
+        else {}
+    )
+    rows = []
+    for level in levels:
+        items = []
+        for indicator in level.indicators:
+            target = shown.get(indicator.key)
+            realised = targets.realisation(indicator)
+            items.append(
+                {
+                    "indicator": indicator,
+                    "target": target,
+                    "realised": realised,
+                    "achievement": targets.achievement(indicator.key, realised, target.target)
+                    if target
+                    else None,
+                }
+            )
+        rows.append({"label": level.label, "rows": items})
+    return rows
 
 
 def _region(request) -> Region:
@@ -83,3 +118,32 @@ def _region_choices(user, region: Region):
     return Region.objects.visible_to(user).filter(
         Q(level__in=(RegionLevel.PROVINSI, *KABKOTA_LEVELS)) | Q(code=region.code) | Q(parent=region)
     )
+
+
+@login_required
+def indicator_targets(request, code, year):
+    """A kab/kota's baseline and target per indicator for a year: staff of the kab/kota set them, viewers
+    read them (trainings/targets.py); other regions 404, coordinators 403."""
+    user = request.user
+    require_perm(user, "trainings.view_indicatortarget")
+    if not is_region_code(code):
+        raise Http404
+    region = get_for_user(Region.objects.all(), user, pk=code)
+    if not targets.is_target_region(region) or not 2000 <= year <= timezone.localdate().year + 5:
+        raise Http404
+    can_edit = targets.may_set_targets(user, region)
+    existing = targets.targets_of(region, year)
+    data = request.POST if request.method == "POST" else None
+    if data is not None and not can_edit:
+        raise PermissionDenied
+    form = TargetsForm(data, existing=existing)
+    if data is not None and form.is_valid():
+        try:
+            targets.save_targets(region=region, year=year, values=form.values(), by=user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Targets saved."))
+            return redirect("trainings:indicator_targets", code=region.code, year=year)
+    context = {"region": region, "year": year, "form": form, "rows": form.rows(), "can_edit": can_edit}
+    return render(request, "trainings/indicator_targets.html", context)

@@ -23,7 +23,11 @@ class Command(BaseCommand):
                     "coverage targets, %(cases)d cases, %(training_events)d training events, "
                     "%(training_sessions)d sessions, %(speakers)d speakers, %(participants)d participants, "
                     "%(attendance)d attendance records, %(monthly_reports)d monthly reports, "
-                    "%(report_steps)d report steps."
+                    "%(report_steps)d report steps, %(meetings)d meetings, %(meeting_attendance)d meeting "
+                    "attendance records, %(meeting_decisions)d decisions, %(follow_ups)d follow-ups, "
+                    "%(board_decrees)d board SKs, %(sk_details)d SK details completed, %(partners)d "
+                    "partners, %(contributions)d contributions, %(referral_partners)d referrals linked to a "
+                    "partner."
                 )
                 % vars(report)
             )

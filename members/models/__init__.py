@@ -164,6 +164,19 @@ class Unit(models.Model):
     )
     sk_number = models.CharField(_("SK pembentukan number"), max_length=100, blank=True)
     sk_date = models.DateField(_("SK pembentukan date"), null=True, blank=True)
+    # db_default: rows written by COPY (the national data generator) or raw SQL get "" too.
+    sk_issuer = models.CharField(
+        _("SK pembentukan issued by"), max_length=150, blank=True, default="", db_default=""
+    )
+    sk_file = models.FileField(
+        _("SK pembentukan file"),
+        storage=PrivateStorage(),
+        upload_to="decrees/",
+        blank=True,
+        editable=False,
+        default="",
+        db_default="",
+    )
     roster_confirmed_at = models.DateTimeField(_("roster last checked"), null=True, blank=True)
     roster_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -309,6 +322,21 @@ class Member(models.Model):
     joined_on = models.DateField(_("join date"))
     sk_number = models.CharField(_("SK penetapan number"), max_length=100, blank=True)
     sk_date = models.DateField(_("SK penetapan date"), null=True, blank=True)
+    sk_issuer = models.CharField(
+        _("SK penetapan issued by"), max_length=150, blank=True, default="", db_default=""
+    )
+    sk_valid_until = models.DateField(
+        _("SK penetapan valid until"), null=True, blank=True, help_text=_("Empty: valid without an end date.")
+    )
+    sk_file = models.FileField(
+        _("SK penetapan file"),
+        storage=PrivateStorage(),
+        upload_to="decrees/",
+        blank=True,
+        editable=False,
+        default="",
+        db_default="",
+    )
     kta_number = models.CharField(_("KTA number"), max_length=32, unique=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=MemberStatus.choices, default=MemberStatus.CALON
@@ -387,6 +415,7 @@ class Member(models.Model):
             birth_date=self.birth_date,
             joined_on=self.joined_on,
             sk_date=self.sk_date,
+            sk_valid_until=self.sk_valid_until,
         )
         if problems:
             raise ValidationError(problems)
@@ -521,6 +550,22 @@ class BoardPosition(models.Model):
     term_ends_on = models.DateField(_("term ends"))
     sk_number = models.CharField(_("SK number"), max_length=100, blank=True)
     ended_on = models.DateField(_("left the seat on"), null=True, blank=True)
+    decree = models.ForeignKey(
+        "members.BoardDecree",
+        verbose_name=_("board SK"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="positions",
+    )
+    elected_at = models.ForeignKey(
+        "members.Meeting",
+        verbose_name=_("elected at"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="elected_positions",
+    )
 
     history = HistoricalRecords()
     objects = BoardPositionQuerySet.as_manager()
@@ -818,3 +863,21 @@ class MemberPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}: {self.image.name}"
+
+
+# The institution (meetings, board SK) and the partners: their own modules, models of this app.
+from members.models.institution import (  # noqa: E402, F401
+    BoardDecree,
+    FollowUp,
+    Meeting,
+    MeetingAttachment,
+    MeetingAttendance,
+    MeetingDecision,
+    MeetingKind,
+)
+from members.models.partners import (  # noqa: E402, F401
+    Contribution,
+    ContributionKind,
+    Partner,
+    PartnerSector,
+)
