@@ -70,7 +70,7 @@ class MemberForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Member
         # The SK's issuer and end date (members.legality) beside the profile.
-        fields = [*PROFILE_FIELDS, "sk_issuer", "sk_valid_until"]
+        fields = list(PROFILE_FIELDS)
         widgets = {
             "birth_date": DateInput(),
             "joined_on": DateInput(),

@@ -90,9 +90,6 @@ _NEW_STATUSES = {"calon": MemberStatus.CALON, "aktif": MemberStatus.AKTIF}
 # preview lists changes.
 IMPORTED_FIELDS = [
     *(("kelurahan_id" if name == "kelurahan" else name) for name in PROFILE_FIELDS if name != "nik"),
-    # The SK's issuer and end (members.legality), edited on the member form beside the profile.
-    "sk_issuer",
-    "sk_valid_until",
 ]
 REQUIRED_FOR_NEW = [SEX, BIRTH_PLACE, BIRTH_DATE, ADDRESS]
 DATE_FIELDS = ("sk_date", "sk_valid_until")  # empty: None, never ""

@@ -35,6 +35,8 @@ PROFILE_FIELDS = (
     "joined_on",
     "sk_number",
     "sk_date",
+    "sk_issuer",
+    "sk_valid_until",
 )
 
 
