@@ -29,3 +29,8 @@ class CasesConfig(AppConfig):
         from ipsm.lib.imports import register_importer
 
         register_importer(PmksCountImporter)
+
+        from cases import programmes
+        from members.programmes import register_source
+
+        register_source(programmes.SOURCE)

@@ -13,6 +13,7 @@ from cases.filters import CaseFilter
 from cases.models import OPEN_STATUSES, Case, CaseStatus, Kelurahan, PmksCategory, PmksCount
 from cases.periods import Period, asked_period, latest_with_data
 from ipsm.lib.exports import Column, Export, filterset_filters
+from ipsm.lib.numbers import percent
 from members.exports import area_code, file_stem
 from members.models import Region
 
@@ -138,10 +139,6 @@ def pmks_period(region: Region, text: str | None) -> Period:
 # --- The PSM reporting rate (cases.reporting) -------------------------------------------------------------
 
 
-def _percent(share: float | None) -> float | None:
-    return None if share is None else round(share * 100, 1)
-
-
 def reporting_export(rates, *, region: Region | None, names: dict[str, str]) -> Export:
     """The region's months, then each group below it month by month: expected, submitted, on time and
     approved, with their shares of expected (percent)."""
@@ -159,11 +156,11 @@ def reporting_export(rates, *, region: Region | None, names: dict[str, str]) -> 
         Column(_("Month"), lambda row: row[2].month, 12),
         Column(_("PSM expected to report"), lambda row: row[2].expected),
         Column(_("Submitted"), lambda row: row[2].submitted),
-        Column(_("Submitted (%)"), lambda row: _percent(row[2].submitted_share)),
+        Column(_("Submitted (%)"), lambda row: percent(row[2].submitted_share)),
         Column(_("On time"), lambda row: row[2].on_time),
-        Column(_("On time (%)"), lambda row: _percent(row[2].on_time_share)),
+        Column(_("On time (%)"), lambda row: percent(row[2].on_time_share)),
         Column(_("Approved"), lambda row: row[2].approved),
-        Column(_("Approved (%)"), lambda row: _percent(row[2].approved_share)),
+        Column(_("Approved (%)"), lambda row: percent(row[2].approved_share)),
     ]
     return Export(
         list_name="reporting",

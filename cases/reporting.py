@@ -78,7 +78,8 @@ def add_months(month: datetime.date, count: int) -> datetime.date:
 
 
 def last_whole_month(today: datetime.date | None = None) -> datetime.date:
-    """The month before today's: the latest whose reports are due (on the 5th, by default)."""
+    """The month before today's: the latest that has ended. Its reports fall due on the kab/kota's due day of
+    today's month (cases.reports.due_on, the 5th by default), so until then some may still come in."""
     return add_months((today or timezone.localdate()).replace(day=1), -1)
 
 

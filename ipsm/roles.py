@@ -45,16 +45,18 @@ _CASES = [
     "cases.change_coveragetarget",
 ]
 
-# The life of the IPSM (meetings, their minutes, decisions, follow-ups, attachments) and its legal standing
-# (SK of units, boards and PSM): read by everyone who reads the registry, kept by staff and, for their own
-# unit, its coordinator.
-_INSTITUTION_READ = ["members.view_meeting", "members.view_boarddecree"]
+# The life of the IPSM (meetings, their minutes, decisions, follow-ups, attachments; the work programme and
+# its activities) and its legal standing (SK of units, boards and PSM): read by everyone who reads the
+# registry, kept by staff and, for their own unit, its coordinator.
+_INSTITUTION_READ = ["members.view_meeting", "members.view_boarddecree", "members.view_workprogramme"]
 _INSTITUTION_WRITE = [
     "members.add_meeting",
     "members.change_meeting",
     "members.delete_meeting",
     "members.add_boarddecree",
     "members.change_boarddecree",
+    "members.add_workprogramme",
+    "members.change_workprogramme",
 ]
 # Partners and their contributions: kept by staff, read by heads; coordinators read those serving their
 # kecamatan.
@@ -64,6 +66,7 @@ _PARTNERS_WRITE = [
     "members.change_partner",
     "members.add_contribution",
     "members.change_contribution",
+    "members.delete_contribution",
 ]
 
 _TRAINING_READ = [

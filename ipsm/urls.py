@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("members.meetings_urls")),
     path("", include("members.legality_urls")),
     path("", include("members.partners_urls")),
+    path("", include("members.programmes_urls")),
     path("", include("cases.urls")),
     path("", include("trainings.urls")),
     path("", include("ipsm.importing.urls")),

@@ -24,8 +24,8 @@ class MembersConfig(AppConfig):
 
         # The institution and its partners: a section each on the unit and member pages.
         from members.panels import register_unit_panel
-        from members.views import legality, meetings, partners
+        from members.views import legality, meetings, partners, programmes
 
-        for module in (meetings, legality, partners):
+        for module in (meetings, programmes, legality, partners):
             register_unit_panel(module.unit_panel)
             register_member_panel(module.member_panel)

@@ -3,8 +3,8 @@ follow-ups and attachments. The pages are members/views/meetings.py.
 
 Who is expected at a meeting is fixed when it is recorded (the list does not change when the roster does):
 - a unit's meeting: the unit's active members;
-- a forum's meeting (kecamatan or kab/kota, no unit): the active members holding a board seat in a unit of
-  that region, i.e. the units' boards, who represent their units at the forum.
+- a forum's meeting (kecamatan or kab/kota, no unit): the forum's own people (forum_attendees): the board
+  of the IPSM of that region, if it has a unit, and the ketua of each unit within it.
 """
 
 import datetime
@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from ipsm.lib.documents import CleanDocument
 from members.models import (
+    BoardPosition,
+    BoardRole,
     FollowUp,
     Meeting,
     MeetingAttachment,
@@ -36,13 +38,26 @@ FORUM_LEVELS = (RegionLevel.KECAMATAN, RegionLevel.KABUPATEN, RegionLevel.KOTA)
 
 def expected_members(*, unit: Unit | None, region_code: str) -> QuerySet:
     """The members expected at a meeting of `unit`, or of the forum of the region `region_code`."""
-    members = Member.objects.not_merged().filter(status=MemberStatus.AKTIF)
     if unit is not None:
-        return members.filter(unit=unit)
-    return members.filter(
-        board_positions__ended_on__isnull=True,
-        board_positions__unit__region__code__startswith=region_code,
-    ).distinct()
+        return Member.objects.not_merged().filter(status=MemberStatus.AKTIF, unit=unit)
+    return forum_attendees(region_code)
+
+
+def forum_attendees(region_code: str) -> QuerySet:
+    """Who sits at the forum of a kecamatan or kab/kota: the whole current board of the region's own IPSM
+    unit (if it has one), and the current ketua of every unit within the region, who speaks for it. Active
+    members only, each once.
+
+    Not every board member of every unit: a kab/kota has hundreds of desa units and thousands of board
+    seats, while its rapat koordinasi gathers the forum's board and one person per unit. One per unit keeps
+    the list bounded by the number of units (a unit without a ketua sends no one on the list; whoever comes
+    in their place is recorded among the guests)."""
+    seats = BoardPosition.objects.current()
+    own_board = Q(unit__region_id=region_code)
+    ketua_below = Q(role=BoardRole.KETUA, unit__region__code__startswith=f"{region_code}.")
+    return Member.objects.not_merged().filter(
+        status=MemberStatus.AKTIF, pk__in=seats.filter(own_board | ketua_below).values("member_id")
+    )
 
 
 @transaction.atomic

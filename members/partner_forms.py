@@ -106,16 +106,11 @@ class ContributionForm(forms.ModelForm):
             del self.fields["unit"]
         else:
             self.fields["unit"].queryset = units.select_related("region")
-        self.fields["given_on"].initial = timezone.localdate()
-
-    def clean_given_on(self):
-        given_on = self.cleaned_data["given_on"]
-        if given_on > timezone.localdate():
-            raise ValidationError(_("The date cannot be in the future."), code="future")
-        return given_on
+        if self.instance.pk is None:
+            self.fields["given_on"].initial = timezone.localdate()
 
     def service_arguments(self) -> dict:
-        """What members.partners.record_contribution takes."""
+        """What members.partners.record_contribution (and change_contribution, without the partner) takes."""
         data = self.cleaned_data
         return {
             "partner": self.fixed_partner or data["partner"],
@@ -128,7 +123,8 @@ class ContributionForm(forms.ModelForm):
         }
 
     def _post_clean(self):
-        # The row is made by the service (record_contribution), which runs the model's checks.
+        # The row is made or changed by the service (members.partners), which runs the model's checks and
+        # the rules of a contribution (a unit of the partner's kab/kota, no day to come).
         pass
 
 

@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import ExtractYear
@@ -35,6 +35,10 @@ from members.models.partners import EXPIRY_WARNING_DAYS
 # Query parameters of the directory (and its export): sector, search by name, only those to renew.
 SECTOR, SEARCH, EXPIRING, KECAMATAN = "sektor", "cari", "segera_habis", "kecamatan"
 SEARCH_MAX_LENGTH = 100
+
+ADD_CONTRIBUTION, CHANGE_CONTRIBUTION = "members.add_contribution", "members.change_contribution"
+# Staff hold it with the other two (ipsm/roles.py); the history keeps a deleted row and who deleted it.
+DELETE_CONTRIBUTION = "members.delete_contribution"
 
 
 def kabkota_choices(user) -> QuerySet:
@@ -82,13 +86,33 @@ def save_partner(*, partner: Partner, kecamatan: Iterable[Region], by) -> Partne
 
 
 def check_contribution(contribution: Contribution) -> None:
-    """A contribution to a unit goes to a unit of the partner's own kab/kota."""
+    """A contribution to a unit goes to a unit of the partner's own kab/kota, and was given by today."""
     kabkota = contribution.partner.region_id
     if contribution.unit_id and not contribution.unit.region_id.startswith(f"{kabkota}."):
         raise ValidationError(
             {"unit": _("Choose a unit of %(region)s.") % {"region": contribution.partner.region}},
             code="unit_outside",
         )
+    if contribution.given_on and contribution.given_on > timezone.localdate():
+        raise ValidationError({"given_on": _("The date cannot be in the future.")}, code="future")
+
+
+def check_contribution_actor(by, perm: str, partner: Partner) -> None:
+    """The acting user may `perm` and sees `partner` (PermissionDenied otherwise).
+
+    Every page passes its request.user, so a user-facing write is always checked here, whichever page it
+    comes from (the partner's, a training event's, a case's). `by=None` is for trusted internal callers
+    only (management commands, the demo, test fixtures), which act for no user: they skip this check, never
+    the row's validation (_validate_contribution)."""
+    if by is None:
+        return
+    if not by.has_perm(perm) or not Partner.objects.visible_to(by).filter(pk=partner.pk).exists():
+        raise PermissionDenied
+
+
+def _validate_contribution(contribution: Contribution) -> None:
+    contribution.full_clean(exclude=["recorded_by"])  # None for rows that no one typed in
+    check_contribution(contribution)
 
 
 @transaction.atomic
@@ -104,7 +128,8 @@ def record_contribution(
     by,
 ) -> Contribution:
     """Record what a partner gave. Training events and cases link the row to themselves afterwards, inside
-    their own transaction (trainings.services, cases.services)."""
+    their own transaction (trainings.services, cases.services). `by`: see check_contribution_actor."""
+    check_contribution_actor(by, ADD_CONTRIBUTION, partner)
     contribution = Contribution(
         partner=partner,
         kind=kind,
@@ -115,11 +140,42 @@ def record_contribution(
         unit=unit,
         recorded_by=by,
     )
-    contribution.full_clean(exclude=["recorded_by"])  # None for rows that no one typed in
-    check_contribution(contribution)
+    _validate_contribution(contribution)
     contribution._history_user = by
     contribution.save()
     return contribution
+
+
+@transaction.atomic
+def change_contribution(
+    *,
+    contribution: Contribution,
+    kind: str,
+    value: Decimal,
+    given_on: datetime.date,
+    purpose: str,
+    beneficiaries: int | None = None,
+    unit: Unit | None = None,
+    by,
+) -> Contribution:
+    """Correct a contribution (its partner stays; its links to an event or a case too). `by`: see
+    check_contribution_actor; the history keeps the earlier values and who changed them."""
+    check_contribution_actor(by, CHANGE_CONTRIBUTION, contribution.partner)
+    contribution.kind, contribution.value, contribution.given_on = kind, value, given_on
+    contribution.purpose, contribution.beneficiaries, contribution.unit = purpose, beneficiaries, unit
+    _validate_contribution(contribution)
+    contribution._history_user = by
+    contribution.save()
+    return contribution
+
+
+@transaction.atomic
+def delete_contribution(*, contribution: Contribution, by) -> None:
+    """Take back a contribution recorded by mistake; its links to an event or a case go with it, the
+    history keeps the row and who deleted it. `by`: see check_contribution_actor."""
+    check_contribution_actor(by, DELETE_CONTRIBUTION, contribution.partner)
+    contribution._history_user = by
+    contribution.delete()
 
 
 def totals_by_year(contributions: QuerySet) -> list[dict]:

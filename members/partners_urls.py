@@ -14,4 +14,6 @@ urlpatterns = [
     path("mitra/<int:pk>/", views.partner_detail, name="detail"),
     path("mitra/<int:pk>/ubah/", views.partner_edit, name="edit"),
     path("mitra/<int:pk>/kontribusi/", views.contribution_add, name="contribution_add"),
+    path("mitra/kontribusi/<int:pk>/", views.contribution_edit, name="contribution"),
+    path("mitra/kontribusi/<int:pk>/hapus/", views.contribution_delete, name="contribution_delete"),
 ]

@@ -293,9 +293,10 @@ _OWN_MERGE_RELATIONS = (
 def _move_meeting_records(*, survivor: Member, merged: Member) -> None:
     """Attendance moves to the survivor (present if either record was, where both were on the list), and so
     do the follow-ups the merged record was responsible for."""
-    both = MeetingAttendance.objects.filter(member=survivor, meeting__attendance__member=merged)
-    both.filter(meeting__attendance__member=merged, meeting__attendance__present=True).update(present=True)
-    MeetingAttendance.objects.filter(member=merged, meeting__in=both.values("meeting")).delete()
+    merged_rows = MeetingAttendance.objects.filter(member=merged)
+    survivor_rows = MeetingAttendance.objects.filter(member=survivor)
+    survivor_rows.filter(meeting__in=merged_rows.filter(present=True).values("meeting")).update(present=True)
+    merged_rows.filter(meeting__in=survivor_rows.values("meeting")).delete()
     MeetingAttendance.objects.filter(member=merged).update(member=survivor)
     FollowUp.objects.filter(responsible=merged).update(responsible=survivor)
 

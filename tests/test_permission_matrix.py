@@ -50,8 +50,8 @@ from ipsm import roles
 from ipsm.lib.documents import clean_document
 from ipsm.models import ExportLog, ImportJob, ImportStatus
 from ipsm.notices.services import notify
-from members import accounts, legality, meetings, office, partners
-from members.models import Meeting, Member, Partner
+from members import accounts, legality, meetings, office, partners, programmes
+from members.models import Meeting, Member, Partner, ProgrammeActivity
 from members.verification import card_token
 from tests import factories
 from tests.printing.conftest import make_office_profile
@@ -469,12 +469,50 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
     "partners:contribution_add": Rule(params="pk=partner_a",
                                       get=      "login  403    403    403    ok     404   403",
                                       post=     "login  403    403    403    ok     404   403"),
+    # A contribution's page (its form) and its deletion (a confirmation, then POST): staff of the partner's
+    # kab/kota; everyone else who reads partners 403, Temanggung's staff 404.
+    "partners:contribution": Rule(params="pk=contribution_a",
+                                  get=          "login  403    403    403    ok     404   403",
+                                  post=         "login  403    403    403    ok     404   403"),
+    "partners:contribution_delete": Rule(params="pk=contribution_a",
+                                         get=   "login  403    403    403    ok     404   403",
+                                         post=  "login  403    403    403    ok     404   403"),
     # Contributions recorded from a case page and an event page (cases/views/cases.py, trainings/views).
     "cases:contribution": Rule(params="pk=case", get=POST_ONLY,
                                post=            "login  403    403    403    ok     404    403"),
     "trainings:contribution": Rule(params="pk=event", get=POST_ONLY,
                                    post=        "login  403    403    403    ok     404    403"),
     # --- end of partners
+    # --- Work programmes (members/programmes_urls.py) -------------------------------------------------------
+    # A unit's programme: read by whoever sees the unit, kept by its coordinator and staff; a region's page
+    # and export: staff and viewers of the region (a coordinator does not see the kab/kota: 404).
+    "programmes:unit_current": Rule(params="pk=unit_a",
+                                    get=        "login  ok     404    ok     ok     404    403"),
+    "programmes:unit": Rule(params="pk=unit_a year=2026",
+                            get=                "login  ok     404    ok     ok     404    403"),
+    "programmes:start": Rule(params="pk=unit_a year=2025", get=POST_ONLY,
+                             post=              "login  ok     404    403    ok     404    403"),
+    "programmes:adopted": Rule(params="pk=programme_a", get=POST_ONLY,
+                               post=            "login  ok     404    403    ok     404    403"),
+    "programmes:activity_add": Rule(params="pk=programme_a",
+                                    get=        "login  ok     404    403    ok     404    403",
+                                    post=       "login  ok     404    403    ok     404    403"),
+    "programmes:activity": Rule(params="pk=activity_a",
+                                get=            "login  ok     404    ok     ok     404    403"),
+    "programmes:activity_edit": Rule(params="pk=activity_a",
+                                     get=       "login  ok     404    403    ok     404    403",
+                                     post=      "login  ok     404    403    ok     404    403"),
+    "programmes:activity_remove": Rule(params="pk=activity_a", get=POST_ONLY,
+                                       post=    "login  ok     404    403    ok     404    403"),
+    "programmes:realise": Rule(params="pk=activity_a", get=POST_ONLY,
+                               post=            "login  ok     404    403    ok     404    403"),
+    "programmes:unrealise": Rule(params="pk=activity_a", get=POST_ONLY,
+                                 post=          "login  ok     404    403    ok     404    403"),
+    "programmes:region": Rule(params="code=kabkota",
+                              get=              "login  404    404    ok     ok     404    403"),
+    "programmes:region_export": Rule(params="code=kabkota fmt=xlsx",
+                                     get=       "login  404    404    ok     ok     404    403"),
+    # --- end of work programmes
 }
 # fmt: on
 
@@ -696,7 +734,7 @@ def _build_world() -> dict:
     # contribution to unit A.
     partner_a = Partner.objects.create(region=magelang["kota_magelang"], name="PT Sido Rukun", sector="lks")
     partner_a.kecamatan_served.set([magelang["magelang_tengah"]])
-    partners.record_contribution(
+    contribution_a = partners.record_contribution(
         partner=partner_a,
         kind="uang",
         value=500000,
@@ -706,6 +744,17 @@ def _build_world() -> dict:
         by=staff,
     )
     # --- end of partners
+    # --- Work programmes (members/programmes.py): unit A's programme of 2026 with one activity realised by
+    # meeting A.
+    programme_a = programmes.start_programme(unit=unit_a, year=2026, by=coordinator)
+    activity_a = programmes.save_activity(
+        activity=ProgrammeActivity(
+            programme=programme_a, title="Pertemuan rutin Maret", kind="pertemuan", month=3, funding="swadaya"
+        ),
+        by=coordinator,
+    )
+    programmes.link_meeting(activity=activity_a, ref=str(meeting_a.pk), by=coordinator)
+    # --- end of work programmes
     return {
         "users": {
             "anonymous": None,
@@ -744,6 +793,9 @@ def _build_world() -> dict:
         "attachment_a": attachment_a,
         "decree_a": decree_a,  # legality
         "partner_a": partner_a,
+        "contribution_a": contribution_a,  # partners
+        "programme_a": programme_a,  # work programmes
+        "activity_a": activity_a,
         "sentinels": {
             "member": ["Rahasiawat"],
             "nik": [member_a.nik, " ".join(member_a.nik[i : i + 4] for i in range(0, 16, 4))],
@@ -1060,6 +1112,10 @@ WRITES = {
     "imports:confirm": (
         _no_data,
         lambda w: ImportJob.objects.get(pk=w["import_job"].pk).status != ImportStatus.CHECKED,
+    ),
+    "partners:contribution_delete": (
+        _no_data,
+        lambda w: not type(w["contribution_a"]).objects.filter(pk=w["contribution_a"].pk).exists(),
     ),
 }
 

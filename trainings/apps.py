@@ -25,3 +25,8 @@ class TrainingsConfig(AppConfig):
         from trainings.importers import ParticipantImporter
 
         register_importer(ParticipantImporter)
+
+        from members.programmes import register_source
+        from trainings import programmes
+
+        register_source(programmes.SOURCE)

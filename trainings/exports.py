@@ -29,7 +29,7 @@ from trainings.models import (
     Participant,
     TrainingType,
 )
-from trainings.targets import LOWER_IS_BETTER, achievement, realisation
+from trainings.targets import LOWER_IS_BETTER, Trend, achievement, realisation
 
 # --- The event list --------------------------------------------------------------------------------------
 
@@ -239,19 +239,19 @@ def _plain(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def lkjip_export(region: Region, year: int, levels: list[Level], targets: dict) -> Export:
+def _earlier_column(index: int, year: int) -> Column:
+    return Column(_("Realisation %(year)s") % {"year": year}, lambda row: _plain(row["earlier"][index]))
+
+
+def lkjip_export(region: Region, year: int, levels: list[Level], targets: dict, trend: Trend) -> Export:
     """One row per indicator in the layout of a LKjIP performance table: the level as the goal, the
-    indicator, its unit, baseline, target, realisation, achievement (%), last year's realisation and the
-    trend (trainings/targets.py)."""
+    indicator, its unit, baseline, target, realisation, achievement (%), the realisation of earlier years
+    (`trend`, oldest first, last year's always) and the trend against last year (trainings/targets.py)."""
     rows = []
     for level in levels:
         for indicator in level.indicators:
             target = targets.get(indicator.key)
             realised = realisation(indicator)
-            previous = None
-            if indicator.previous is not None:
-                previous = Decimal(str(indicator.previous)) * (100 if indicator.kind == SHARE else 1)
-                previous = round(previous, 2)
             rows.append(
                 {
                     "number": len(rows) + 1,
@@ -261,7 +261,7 @@ def lkjip_export(region: Region, year: int, levels: list[Level], targets: dict) 
                     "target": target.target if target else None,
                     "realised": realised,
                     "achievement": achievement(indicator.key, realised, target.target) if target else None,
-                    "previous": previous,
+                    "earlier": [figure.realised for figure in trend.figures[indicator.key][:-1]],
                     "trend": _trend(indicator),
                 }
             )
@@ -277,7 +277,7 @@ def lkjip_export(region: Region, year: int, levels: list[Level], targets: dict) 
             _("Achievement (%)"),
             lambda row: None if row["achievement"] is None else float(row["achievement"]),
         ),
-        Column(_("Realisation %(year)s") % {"year": year - 1}, lambda row: _plain(row["previous"])),
+        *(_earlier_column(index, earlier) for index, earlier in enumerate(trend.years[:-1])),
         Column(_("Trend"), lambda row: row["trend"], 10),
     ]
     return Export(

@@ -36,7 +36,16 @@ from cases.models import (
 )
 from cases.periods import Period
 from members.legality import member_sk_valid_q, unit_sk_q
-from members.models import Contribution, FollowUp, Meeting, Member, Partner, Region, Unit
+from members.models import (
+    Contribution,
+    FollowUp,
+    Meeting,
+    Member,
+    Partner,
+    ProgrammeActivity,
+    Region,
+    Unit,
+)
 from trainings.models import Attendance, AttendanceStatus, Event, Participant, Session
 
 COUNT, MONEY, SHARE, DECIMAL = "count", "money", "share", "decimal"
@@ -44,6 +53,9 @@ COUNT, MONEY, SHARE, DECIMAL = "count", "money", "share", "decimal"
 CURRENT, PREVIOUS = "current", "previous"
 # How long a counted report is shown before it is counted again (counted_indicator_report).
 REPORT_MAX_AGE = datetime.timedelta(minutes=10)
+# Part of the cache key of counted figures: raise it when an indicator is added, so that figures counted
+# before (without it) are not read after an upgrade.
+FIGURES_VERSION = 2
 
 Number = int | float | Decimal | None
 
@@ -418,6 +430,16 @@ DEFINITIONS += [
         _("Follow-ups of those meetings due in P and marked done ÷ follow-ups due in P."),
     ),
     (
+        "Proses",
+        "programme_realised_share",
+        SHARE,
+        _("Work programme realised"),
+        _(
+            "Activities of the work programmes of the IPSM units in R planned for a month of P and realised "
+            "by the last day of P ÷ activities planned for the months of P."
+        ),
+    ),
+    (
         "Output",
         "partner_referrals",
         COUNT,
@@ -515,6 +537,9 @@ SENTENCES = {
     "contributions_value": _("Partners of %(region)s contributed %(value)s in %(period)s."),
     "meetings_held": _("The IPSM of %(region)s held %(value)s meetings in %(period)s."),
     "follow_ups_done_share": _("%(value)s of the meeting follow-ups due in %(period)s were done."),
+    "programme_realised_share": _(
+        "%(value)s of the activities the IPSM units of %(region)s planned for %(period)s were realised."
+    ),
     "partner_referrals": _("%(value)s cases of %(region)s were referred to partners in %(period)s."),
     "partner_referrals_served_share": _("%(value)s of those referrals to partners were served."),
     "units_with_sk_share": _(
@@ -534,6 +559,7 @@ NO_PMKS_BEFORE, NO_COMMON_PMKS = "no_pmks_before", "no_common_pmks"
 NO_REPORTS_EXPECTED, NO_CASES_ACCOMPANIED = "no_reports_expected", "no_cases_accompanied"
 NO_FOLLOW_UPS, NO_PARTNER_REFERRALS = "no_follow_ups", "no_partner_referrals"
 NO_UNITS = "no_units"
+NO_PROGRAMME = "no_programme"
 REASONS = {
     UNKNOWN: _("No figure for %(period)s."),
     NO_EVENTS: _("No training event was held for %(region)s in %(period)s."),
@@ -556,6 +582,7 @@ REASONS = {
     NO_FOLLOW_UPS: _("No follow-up of an IPSM meeting of %(region)s was due in %(period)s."),
     NO_PARTNER_REFERRALS: _("No case of %(region)s was referred to a partner in %(period)s."),
     NO_UNITS: _("%(region)s has no IPSM unit."),
+    NO_PROGRAMME: _("No IPSM unit of %(region)s planned an activity for %(period)s in its work programme."),
 }
 
 
@@ -585,7 +612,7 @@ def counted_indicator_report(
         return Report(
             _levels(_figures(region_code, period), period, region_name), timezone.now(), stored=False
         )
-    key = f"indicators:{region_code}:{period.key}"
+    key = f"indicators:{FIGURES_VERSION}:{region_code}:{period.key}"
     stored = None if recount else cache.get(key)
     if stored is None:
         stored = {"figures": _figures(region_code, period), "counted_at": timezone.now()}
@@ -848,7 +875,8 @@ def _statuses(code: str, period: Period) -> dict[str, str]:
 
 
 def _months(period: Period, today: datetime.date) -> list[datetime.date]:
-    """The first days of the months of `period` that have ended: a month's reports are due in the next."""
+    """The first days of the months of `period` that have ended (up to cases.reporting.last_whole_month):
+    the month under way is left out; a month that has ended counts even before its due day has passed."""
     months, month = [], period.start
     while month <= min(period.end, reporting.last_whole_month(today)):
         months.append(month)
@@ -926,9 +954,12 @@ def _partners_of(code: str):
 
 def _institution_figures(code: str, periods: dict[str, Period]) -> dict:
     """Legal standing (units with SK, PSM with a valid SK), meetings and their follow-ups, partners, their
-    contributions, referrals to them: seven queries."""
-    meetings, follow_ups, partners, given, referrals = {}, {}, {}, {}, {}
+    contributions, referrals to them, the work programmes' activities: eight queries."""
+    meetings, follow_ups, partners, given, referrals, planned = {}, {}, {}, {}, {}, {}
     for tag, period in periods.items():
+        months = Q(programme__year=period.start.year, month__range=(period.start.month, period.end.month))
+        planned[f"planned_{tag}"] = Count("pk", filter=months)
+        planned[f"realised_{tag}"] = Count("pk", filter=months & Q(realised_on__lte=period.end))
         meetings[tag] = Count("pk", filter=_in(period, "held_on"))
         due = _in(period, "due_on")
         follow_ups[f"due_{tag}"] = Count("pk", filter=due)
@@ -956,6 +987,7 @@ def _institution_figures(code: str, periods: dict[str, Period]) -> dict:
     given = Contribution.objects.filter(partner__in=partners_of.values("pk")).aggregate(**given)
     referred = Referral.objects.filter(partner__isnull=False, case__kelurahan__code__startswith=code)
     referrals = referred.aggregate(**referrals)
+    planned = ProgrammeActivity.objects.within(code).aggregate(**planned)
     figures = {}
     for tag in periods:
         figures |= {
@@ -965,6 +997,7 @@ def _institution_figures(code: str, periods: dict[str, Period]) -> dict:
             ("contributions_value", tag): given[tag],
             ("meetings_held", tag): meetings[tag],
             ("follow_ups_done_share", tag): _ratio(follow_ups[f"done_{tag}"], follow_ups[f"due_{tag}"]),
+            ("programme_realised_share", tag): _ratio(planned[f"realised_{tag}"], planned[f"planned_{tag}"]),
             ("partner_referrals", tag): referrals[f"made_{tag}"],
             ("partner_referrals_served_share", tag): _ratio(
                 referrals[f"served_{tag}"], referrals[f"made_{tag}"]
@@ -976,6 +1009,8 @@ def _institution_figures(code: str, periods: dict[str, Period]) -> dict:
             figures["psm_with_valid_sk_share", tag, "why"] = NO_ACTIVE_PSM
         if not follow_ups[f"due_{tag}"]:
             figures["follow_ups_done_share", tag, "why"] = NO_FOLLOW_UPS
+        if not planned[f"planned_{tag}"]:
+            figures["programme_realised_share", tag, "why"] = NO_PROGRAMME
         if not referrals[f"made_{tag}"]:
             figures["partner_referrals_served_share", tag, "why"] = NO_PARTNER_REFERRALS
     return figures

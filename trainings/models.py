@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members.access import scope_of
-from members.models import Contribution, Member, MemberStatus, Partner, Region
+from members.models import Contribution, Member, MemberStatus, Partner, ProgrammeActivity, Region
 
 RECENT_TRAINING_YEARS = 3
 
@@ -89,6 +89,10 @@ class Event(models.Model):
     )
     contributions = models.ManyToManyField(
         Contribution, verbose_name=_("partner contributions"), blank=True, related_name="events"
+    )
+    # The units' planned activities (members.ProgrammeActivity) this event realised (trainings/programmes.py).
+    programme_activities = models.ManyToManyField(
+        ProgrammeActivity, verbose_name=_("work programme activities"), blank=True, related_name="events"
     )
     history = HistoricalRecords()
     objects = EventQuerySet.as_manager()

@@ -31,6 +31,7 @@ from cases.models import WORST_FIRST, CoverageStatus, Kelurahan, PmksCount, orde
 from cases.periods import Period, asked_period, latest_with_data
 from ipsm.dashboard.snapshot import MAX_AGE, current_refresh, max_age, snapshot_key, uses_snapshot
 from ipsm.db_routers import use_replica
+from ipsm.lib.numbers import percent
 from ipsm.lib.query import CONTROL_CHARACTERS, PAGE, SORT, is_region_code
 from members.access import get_for_user, scope_of
 from members.models import BoardPosition, Member, Region, Unit
@@ -300,16 +301,12 @@ def _registry_alerts(user, code: str) -> dict:
     }
 
 
-def _percent(share: float | None) -> float | None:
-    return None if share is None else round(share * 100, 1)
-
-
 def reporting_chart(rates: reporting.RegionRates) -> dict:
     """The 12 months as static/js/reporting.js draws them: shares in percent (None: nobody expected)."""
     return {
         "labels": [formats.date_format(rate.month, "M Y") for rate in rates.series],
-        "submitted": [_percent(rate.submitted_share) for rate in rates.series],
-        "on_time": [_percent(rate.on_time_share) for rate in rates.series],
-        "approved": [_percent(rate.approved_share) for rate in rates.series],
+        "submitted": [percent(rate.submitted_share) for rate in rates.series],
+        "on_time": [percent(rate.on_time_share) for rate in rates.series],
+        "approved": [percent(rate.approved_share) for rate in rates.series],
         "legend": {"submitted": _("Submitted"), "on_time": _("On time"), "approved": _("Approved")},
     }

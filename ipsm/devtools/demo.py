@@ -129,6 +129,9 @@ class DemoReport:
     partners: int = 0
     contributions: int = 0
     referral_partners: int = 0  # referrals that now name their partner
+    programmes: int = 0  # units' work programmes
+    programme_activities: int = 0
+    realised_activities: int = 0
 
     @property
     def created_anything(self) -> bool:
@@ -630,6 +633,9 @@ def load_demo(*, today: datetime.date | None = None) -> DemoReport:
     from ipsm.devtools.demo_institution import load_demo_institution
 
     load_demo_institution(today=today, users=users, report=report)
+    from ipsm.devtools.demo_programmes import load_demo_programmes  # after meetings, reports and events
+
+    load_demo_programmes(today=today, users=users, report=report)
     if report.created_anything:
         # Fresh statistics, as autovacuum would give them later: without them the planner takes the new
         # tables for empty and runs the trained-PSM subqueries as nested loops (minutes instead of ms).

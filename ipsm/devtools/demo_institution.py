@@ -5,7 +5,7 @@ PSM with its gaps, and the partners of each kab/kota with what they contributed.
   Temanggung), a few rapat pengurus, and a few units whose board began this year held the musyawarah that
   elected it; the IPSM forum of each kecamatan holds a quarterly rapat koordinasi with TKSK, kelurahan/desa
   and Dinas Sosial, that of each kab/kota meets twice a year. Who is expected follows members.meetings
-  (`expected_members`): a unit's active members, a forum's active board members of the units below; both
+  (`expected_members`): a unit's active members, a forum's own board and the ketua of each unit below; both
   as they stood on the day (from the status history). Most attend; each meeting took one to three
   decisions and up to three follow-ups, given to someone present, most done, some overdue.
 - Legality: the issuer of each unit's and PSM's SK penetapan/pembentukan, and the validity of PSM's SK (some
@@ -45,7 +45,8 @@ from ipsm.devtools.demo import (
     _person_name,
     _phone,
 )
-from ipsm.devtools.demo_reports import _copy, _month_end, demo_months
+from ipsm.devtools.demo_common import copy_rows, end_of_month
+from ipsm.devtools.demo_reports import demo_months
 from members.models import (
     BoardDecree,
     BoardPosition,
@@ -586,7 +587,7 @@ def _ensure_member_sk(context: Context, *, report: DemoReport) -> None:
             month = rng.randint(
                 max(1, member.sk_date.month if member.sk_date.year == last_year[0].year else 1), 12
             )
-            valid_until = _month_end(last_year[0].replace(month=month))
+            valid_until = end_of_month(last_year[0].replace(month=month))
         else:
             valid_until = datetime.date(today.year + rng.randint(1, 4), 12, 31)
         dirty = False
@@ -727,7 +728,7 @@ def _ensure_meetings(context: Context, *, report: DemoReport) -> None:
     for plan in plans:
         follow_ups += _plan_follow_ups(plan, by_meeting[plan.meeting.pk], context.today)
     # COPY: attendance is tens of thousands of rows, which bulk_create takes seconds to build.
-    _copy(MeetingAttendance, ["meeting", "member", "present"], attendance)
+    copy_rows(MeetingAttendance, ["meeting", "member", "present"], attendance)
     bulk_create_with_history(
         follow_ups,
         FollowUp,
@@ -923,8 +924,9 @@ def _plan_forum_meetings(context: Context) -> list[MeetingPlan]:
         region = context.regions[code]
         kabkota = code[:5]
         board = {}
-        for seat in context.seats:
-            if seat.unit.region_id.startswith(code):
+        for seat in context.seats:  # members.meetings.forum_attendees: its own board, each unit's ketua
+            seat_region = seat.unit.region_id
+            if seat_region == code or (seat.role == BoardRole.KETUA and seat_region.startswith(f"{code}.")):
                 board.setdefault(seat.member_id, seat)
         for index in month_indexes:
             if index >= len(context.months):

@@ -19,12 +19,10 @@ member gets reports in several states, one of them returned for correction, and 
 it is theirs to try.
 """
 
-import calendar
 import datetime
 import functools
 import json
 import random
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
 from zoneinfo import ZoneInfo
@@ -46,6 +44,7 @@ from cases.models import (
 from cases.reports import due_date
 from ipsm.devtools.demo import DEMO_PREFIXES, MAGELANG, SEED, TEMANGGUNG, DemoReport
 from ipsm.devtools.demo_cases import CATEGORY_WEIGHTS, FAKIR_MISKIN
+from ipsm.devtools.demo_common import copy_rows, end_of_month
 from members.models import Assignment, Member, StatusChange
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -162,10 +161,6 @@ def _next_month(month: datetime.date) -> datetime.date:
     return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
-def _month_end(month: datetime.date) -> datetime.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
 def demo_months(today: datetime.date) -> list[datetime.date]:
     """The 12 whole months before today's, oldest first, then today's month."""
     months = [today.replace(day=1)]
@@ -198,7 +193,7 @@ def load_demo_reports(*, today: datetime.date, users: dict, report: DemoReport) 
         for model in (Member, StatusChange):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     active = {
-        month: set(members.active_on(min(_month_end(month), today)).values_list("pk", flat=True))
+        month: set(members.active_on(min(end_of_month(month), today)).values_list("pk", flat=True))
         for month in months
     }
     wanted = set().union(*active.values())
@@ -352,7 +347,7 @@ def _plan(
     taken, so recent months end as drafts, submitted or returned reports (or, from paper, none yet)."""
     kabkota = member.unit.region_id[:5]
     due_on = context.due[kabkota, month]
-    month_end = _month_end(month)
+    month_end = end_of_month(month)
     last_day = min(month_end, context.today)
     staff = context.staff[kabkota]
     reviewer = context.coordinator.get(member.unit_id, staff)
@@ -476,7 +471,7 @@ def _write(plans: list[ReportPlan], *, report: DemoReport) -> None:
             [table, MonthlyReport._meta.pk.column, len(plans)],
         )
         ids = [row[0] for row in cursor.fetchall()]
-    _copy(
+    copy_rows(
         MonthlyReport,
         [
             "id",
@@ -514,28 +509,17 @@ def _write(plans: list[ReportPlan], *, report: DemoReport) -> None:
             for pk, p in zip(ids, plans, strict=True)
         ),
     )
-    _copy(
+    copy_rows(
         ReportActivity,
         ["report", "kind", "done_on", "count"],
         ((pk, *row) for pk, p in zip(ids, plans, strict=True) for row in p.activities),
     )
     steps = [(pk, s.action, s.note, s.by.pk, s.at) for pk, p in zip(ids, plans, strict=True) for s in p.steps]
-    _copy(ReportStep, ["report", "action", "note", "by", "at"], steps)
-    _copy(
+    copy_rows(ReportStep, ["report", "action", "note", "by", "at"], steps)
+    copy_rows(
         MonthlyReport.cases.through,
         ["monthlyreport", "case"],
         ((pk, case_id) for pk, p in zip(ids, plans, strict=True) for case_id in p.case_ids),
     )
     report.monthly_reports = len(plans)
     report.report_steps = len(steps)
-
-
-def _copy(model, fields: list[str], rows: Iterable[tuple]) -> None:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)

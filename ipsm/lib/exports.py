@@ -67,6 +67,7 @@ LIST_LABELS = {
     "legality": _("Legality (SK of PSM, units and boards; age profile)"),
     "partners": _("Partner directory"),
     "contributions": _("Partner contributions"),
+    "programmes": _("Work programme realisation"),
 }
 
 # A CSV cell starting like this would be run by a spreadsheet as a formula; "+" and "-" only when what

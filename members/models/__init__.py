@@ -865,7 +865,8 @@ class MemberPhoto(models.Model):
         return f"{self.member_id}: {self.image.name}"
 
 
-# The institution (meetings, board SK) and the partners: their own modules, models of this app.
+# The institution (meetings, board SK, work programmes) and the partners: their own modules, models of this
+# app.
 from members.models.institution import (  # noqa: E402, F401
     BoardDecree,
     FollowUp,
@@ -880,4 +881,11 @@ from members.models.partners import (  # noqa: E402, F401
     ContributionKind,
     Partner,
     PartnerSector,
+)
+from members.models.programmes import (  # noqa: E402, F401
+    FundingSource,
+    ProgrammeActivity,
+    ProgrammeActivityKind,
+    RealisedBy,
+    WorkProgramme,
 )

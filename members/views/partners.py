@@ -7,6 +7,7 @@ their unit's kecamatan (Partner.objects.visible_to). Outside the scope 404, read
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,13 +15,16 @@ from django.utils.translation import gettext as _
 
 from ipsm.lib.exports import export_response
 from ipsm.lib.forms import add_service_error
+from ipsm.lib.query import PAGE
 from members import partners
 from members.access import get_for_user, require_perm
 from members.models import Contribution, Partner, PartnerSector, Unit
 from members.partner_forms import ContributionForm, PartnerForm, units_of
 
 VIEW, ADD, CHANGE = "members.view_partner", "members.add_partner", "members.change_partner"
-VIEW_CONTRIBUTION, ADD_CONTRIBUTION = "members.view_contribution", "members.add_contribution"
+VIEW_CONTRIBUTION = "members.view_contribution"
+ADD_CONTRIBUTION, CHANGE_CONTRIBUTION = partners.ADD_CONTRIBUTION, partners.CHANGE_CONTRIBUTION
+PER_PAGE = 25
 
 
 def _get_partner(user, pk, perm: str | None = None) -> Partner:
@@ -31,14 +35,27 @@ def _get_partner(user, pk, perm: str | None = None) -> Partner:
     return get_for_user(Partner.objects.select_related("region"), user, pk=pk)
 
 
+def _get_contribution(user, pk) -> Contribution:
+    """A contribution's page is for those who may correct it: 403 for other roles, 404 outside the scope."""
+    require_perm(user, VIEW)
+    require_perm(user, VIEW_CONTRIBUTION)
+    require_perm(user, CHANGE_CONTRIBUTION)
+    queryset = Contribution.objects.select_related("partner__region", "unit__region", "recorded_by")
+    return get_for_user(queryset, user, pk=pk)
+
+
 @login_required
 def partner_list(request):
     require_perm(request.user, VIEW)
-    rows = partners.directory(request.user, request.GET).annotate(
-        contribution_count=Count("contributions", distinct=True)
+    rows = (
+        partners.directory(request.user, request.GET)
+        .annotate(contribution_count=Count("contributions", distinct=True))
+        .order_by("name", "pk")  # Meta.ordering is not kept by a grouped query; pages need one
     )
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get(PAGE))
     context = {
-        "partners": rows,
+        "page": page,
+        "partners": page.object_list,
         "sectors": PartnerSector.choices,
         "chosen_sector": request.GET.get(partners.SECTOR, ""),
         "search": request.GET.get(partners.SEARCH, "")[: partners.SEARCH_MAX_LENGTH],
@@ -64,6 +81,7 @@ def partner_detail(request, pk):
         "today": timezone.localdate(),
         "can_edit": request.user.has_perm(CHANGE),
         "can_add_contribution": request.user.has_perm(ADD_CONTRIBUTION),
+        "can_change_contribution": request.user.has_perm(CHANGE_CONTRIBUTION),
     }
     return render(request, "members/partners/partner_detail.html", context)
 
@@ -118,6 +136,43 @@ def contribution_add(request, pk):
     return render(
         request, "members/partners/contribution_form.html", context, status=400 if form.errors else 200
     )
+
+
+@login_required
+def contribution_edit(request, pk):
+    """A contribution's page: its form to correct it, and the way to delete it (contribution_delete)."""
+    contribution = _get_contribution(request.user, pk)
+    partner = contribution.partner
+    form = ContributionForm(
+        request.POST or None, instance=contribution, partner=partner, units=units_of(partner)
+    )
+    if form.is_valid():
+        arguments = form.service_arguments()
+        del arguments["partner"]
+        try:
+            partners.change_contribution(contribution=contribution, by=request.user, **arguments)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("partners:detail", pk=partner.pk)
+    context = {"form": form, "partner": partner, "contribution": contribution}
+    return render(
+        request, "members/partners/contribution_form.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def contribution_delete(request, pk):
+    """GET: what is about to be deleted, and a button; POST: delete it."""
+    contribution = _get_contribution(request.user, pk)
+    partner = contribution.partner
+    if request.method == "POST":
+        partners.delete_contribution(contribution=contribution, by=request.user)
+        messages.success(request, _("Contribution deleted."))
+        return redirect("partners:detail", pk=partner.pk)
+    context = {"partner": partner, "contribution": contribution}
+    return render(request, "members/partners/contribution_delete.html", context)
 
 
 @login_required

@@ -62,7 +62,7 @@ def test_units_meet_most_months_and_forums_quarterly(demo, today):
 
 
 def test_attendance_lists_whom_the_meeting_rules_expect(demo):
-    """A unit's members, a forum's board members of the units below (members.meetings), most of whom
+    """A unit's members, a forum's own board and each unit's ketua below (members.meetings), most of whom
     the rules would still list today."""
     for unit_filter in (Q(unit__region_id="33.71.03.1003"), Q(unit=None, region_id="33.71.03")):
         meeting = Meeting.objects.filter(unit_filter).order_by("-held_on").first()

@@ -18,7 +18,7 @@ from pypdf import PdfWriter
 from ipsm.lib.documents import DAMAGED_PDF, NOT_A_DOCUMENT
 from ipsm.lib.images import TOO_LARGE
 from members import meetings
-from members.models import BoardPosition, FollowUp, Meeting, MeetingAttachment, MeetingKind
+from members.models import BoardPosition, BoardRole, FollowUp, Meeting, MeetingAttachment, MeetingKind
 from tests import factories
 from tests.printing.pictures import phone_photo, upload
 
@@ -148,14 +148,17 @@ def test_viewer_reads_but_may_not_write(as_user, coordinator, viewer, unit_a, to
     assert not meeting.attendance.filter(present=True).exists()
 
 
-def test_forum_meeting_of_a_kecamatan_expects_the_active_boards_of_its_units(
+def test_forum_meeting_of_a_kecamatan_expects_the_ketua_of_its_units(
     as_user, staff, coordinator, magelang, unit_a, unit_b
 ):
     ketua_a = factories.BoardPositionFactory(member=factories.MemberFactory(unit=unit_a)).member
     ketua_b = factories.BoardPositionFactory(member=factories.MemberFactory(unit=unit_b)).member
+    factories.BoardPositionFactory(member=factories.MemberFactory(unit=unit_a), role=BoardRole.SEKRETARIS)
     factories.MemberFactory(unit=unit_a)  # not on a board
     code = magelang["magelang_tengah"].code
     client = as_user(staff)
+    form_page = client.get(reverse("meetings:region_create", args=[code])).content.decode()
+    assert 'id="forum-attendance-rule"' in form_page
     data = {
         "kind": "koordinasi",
         "held_on": "2026-03-05",
@@ -171,6 +174,52 @@ def test_forum_meeting_of_a_kecamatan_expects_the_active_boards_of_its_units(
     coordinator_client = as_user(coordinator)
     assert coordinator_client.get(reverse("meetings:region_list", args=[code])).status_code == 404
     assert coordinator_client.get(reverse("meetings:detail", args=[meeting.pk])).status_code == 404
+
+
+def _seat(unit, role=BoardRole.KETUA, *, inactive=False, **fields):
+    status = {"status": "nonaktif", "status_reason": "mengundurkan_diri"} if inactive else {}
+    member = factories.MemberFactory(unit=unit, **status)
+    return factories.BoardPositionFactory(member=member, role=role, **fields).member
+
+
+def test_forum_of_a_kabkota_is_its_own_board_and_one_ketua_per_unit(staff, magelang, unit_a, unit_b):
+    """Not every board member of every unit (thousands in a kabupaten): the kab/kota IPSM's board and the
+    ketua of each unit within it (members.meetings.forum_attendees)."""
+    kota_unit = factories.UnitFactory(region=magelang["kota_magelang"])
+    tengah_unit = factories.UnitFactory(region=magelang["magelang_tengah"])
+    magersari = factories.UnitFactory(region=magelang["magersari"])
+    kowangan = factories.UnitFactory(region=magelang["kowangan"])  # Temanggung
+    kota_board = {
+        _seat(kota_unit),
+        _seat(kota_unit, BoardRole.SEKRETARIS),
+        _seat(kota_unit, BoardRole.ANGGOTA),
+    }
+    ketua = {_seat(tengah_unit), _seat(unit_a), _seat(unit_b), _seat(magersari)}
+    not_expected = {
+        _seat(tengah_unit, BoardRole.SEKRETARIS),  # the kecamatan's board stays at the kecamatan forum
+        _seat(unit_a, BoardRole.BENDAHARA),
+        _seat(unit_b, BoardRole.ANGGOTA),
+        _seat(kowangan),  # another kab/kota
+        _seat(magersari, BoardRole.WAKIL_KETUA, inactive=True),
+        _seat(unit_b, BoardRole.WAKIL_KETUA, ended_on=datetime.date(2025, 1, 1)),  # left the seat
+    }
+    # A unit's ketua who also sits on the kab/kota board is listed once.
+    both = next(m for m in ketua if m.unit == magersari)
+    factories.BoardPositionFactory(member=both, unit=kota_unit, role=BoardRole.ANGGOTA)
+    expected = list(meetings.forum_attendees(magelang["kota_magelang"].code))
+    assert len(expected) == len(set(expected)) == 7
+    assert set(expected) == kota_board | ketua
+    assert not set(expected) & not_expected
+    # The kecamatan's forum: its own board, and the ketua of its kelurahan units; not the kab/kota's board.
+    tengah = set(meetings.forum_attendees(magelang["magelang_tengah"].code))
+    assert tengah == {m for m in ketua if m.unit in (tengah_unit, unit_a, unit_b)} | {
+        m for m in not_expected if m.unit == tengah_unit
+    }
+    # A meeting of the kab/kota forum takes exactly that list.
+    meeting = Meeting(region=magelang["kota_magelang"], kind="koordinasi", held_on=datetime.date(2026, 3, 5))
+    meeting.place, meeting.agenda = "Aula Dinas Sosial", "Rapat koordinasi"
+    meetings.create_meeting(meeting=meeting, by=staff)
+    assert {row.member for row in meeting.attendance.select_related("member")} == kota_board | ketua
 
 
 def test_a_kelurahan_has_no_forum(as_user, staff, magelang):

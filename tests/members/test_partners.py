@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -197,6 +198,143 @@ def test_unit_page_shows_partners_and_contributions(
     assert "?kecamatan=33.71.03" in page
 
 
+def _contribution_data(unit=None, **changes) -> dict:
+    data = {
+        "kontribusi-kind": "barang",
+        "kontribusi-value": "3000000",
+        "kontribusi-given_on": "2026-01-20",
+        "kontribusi-purpose": "Kursi roda dan tongkat",
+        "kontribusi-beneficiaries": "4",
+        "kontribusi-unit": unit.pk if unit else "",
+    }
+    return {**data, **{f"kontribusi-{name}": value for name, value in changes.items()}}
+
+
+def test_staff_correct_a_contribution_and_the_history_keeps_the_earlier_values(
+    as_user, staff, tengah_partner, unit_a
+):
+    contribution = give(tengah_partner, 2_500_000, datetime.date(2026, 1, 15), purpose="Kursi roda")
+    client = as_user(staff)
+    detail = client.get(reverse("partners:detail", args=[tengah_partner.pk])).content.decode()
+    url = reverse("partners:contribution", args=[contribution.pk])
+    assert url in detail
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.context["form"]["purpose"].value() == "Kursi roda"
+    response = client.post(url, _contribution_data(unit_a))
+    assert response.status_code == 302
+    contribution.refresh_from_db()
+    assert (contribution.value, contribution.unit, contribution.purpose, contribution.partner) == (
+        3_000_000,
+        unit_a,
+        "Kursi roda dan tongkat",
+        tengah_partner,
+    )
+    latest, earlier = contribution.history.order_by("-history_id")[:2]
+    assert (latest.history_user, latest.value, earlier.value) == (staff, 3_000_000, 2_500_000)
+
+
+def test_a_corrected_contribution_is_checked_as_a_new_one(as_user, staff, tengah_partner, unit_temanggung):
+    contribution = give(tengah_partner, 1000, datetime.date(2026, 1, 15))
+    client = as_user(staff)
+    url = reverse("partners:contribution", args=[contribution.pk])
+    future = datetime.date.today() + datetime.timedelta(days=2)
+    assert client.post(url, _contribution_data(given_on=future.isoformat())).status_code == 400
+    # A unit of another kab/kota is not on offer, and the service refuses it anyway.
+    assert client.post(url, _contribution_data(unit_temanggung)).status_code == 400
+    with pytest.raises(partners.ValidationError):
+        partners.change_contribution(
+            contribution=contribution,
+            kind="uang",
+            value=Decimal(1000),
+            given_on=datetime.date(2026, 1, 15),
+            purpose="Sembako",
+            unit=unit_temanggung,
+            by=staff,
+        )
+    contribution.refresh_from_db()
+    assert (contribution.given_on, contribution.unit) == (datetime.date(2026, 1, 15), None)
+
+
+def test_staff_delete_a_contribution_after_confirming(as_user, staff, magelang, tengah_partner):
+    event = make_event(magelang["kota_magelang"], by=staff)
+    contribution = give(tengah_partner, 1000, datetime.date(2026, 1, 15), purpose="Konsumsi")
+    event.contributions.add(contribution)
+    client = as_user(staff)
+    url = reverse("partners:contribution_delete", args=[contribution.pk])
+    confirmation = client.get(url)
+    assert confirmation.status_code == 200 and "Konsumsi" in confirmation.content.decode()
+    assert Contribution.objects.exists()  # a GET deletes nothing
+    response = client.post(url)
+    assert response.url == reverse("partners:detail", args=[tengah_partner.pk])
+    assert not Contribution.objects.exists()
+    assert not event.contributions.exists()
+    deleted = Contribution.history.filter(id=contribution.pk).latest("history_id")
+    assert (deleted.history_type, deleted.history_user, deleted.purpose) == ("-", staff, "Konsumsi")
+
+
+def test_only_staff_of_the_partners_kabkota_may_correct_or_delete_a_contribution(
+    as_user, coordinator, viewer, staff_other, tengah_partner
+):
+    contribution = give(tengah_partner, 1000, datetime.date(2026, 1, 15))
+    urls = [
+        reverse("partners:contribution", args=[contribution.pk]),
+        reverse("partners:contribution_delete", args=[contribution.pk]),
+    ]
+    for user, status in ((coordinator, 403), (viewer, 403), (staff_other, 404)):
+        client = as_user(user)
+        for url in urls:
+            assert client.get(url).status_code == status
+            assert client.post(url, _contribution_data()).status_code == status
+    contribution.refresh_from_db()
+    assert contribution.value == 1000
+    detail = as_user(viewer).get(reverse("partners:detail", args=[tengah_partner.pk])).content.decode()
+    assert reverse("partners:contribution", args=[contribution.pk]) not in detail
+
+
+def test_the_service_refuses_a_user_without_the_permission_or_outside_the_scope(
+    coordinator, viewer, staff, staff_other, tengah_partner
+):
+    """Every page passes its user: the rule holds whichever page (or a new one) calls the service."""
+    details = {"kind": "uang", "value": Decimal(1000), "given_on": datetime.date(2026, 1, 15), "purpose": "X"}
+    for user in (coordinator, viewer, staff_other):
+        with pytest.raises(PermissionDenied):
+            partners.record_contribution(partner=tengah_partner, by=user, **details)
+    assert not Contribution.objects.exists()
+    contribution = partners.record_contribution(partner=tengah_partner, by=staff, **details)
+    assert contribution.recorded_by == staff
+    for user in (coordinator, viewer, staff_other):
+        with pytest.raises(PermissionDenied):
+            partners.change_contribution(contribution=contribution, by=user, **{**details, "value": 5})
+        with pytest.raises(PermissionDenied):
+            partners.delete_contribution(contribution=contribution, by=user)
+    contribution.refresh_from_db()
+    assert contribution.value == 1000
+
+
+def test_an_internal_caller_without_a_user_still_meets_every_rule(tengah_partner, unit_temanggung):
+    """by=None (commands, the demo) skips the user's check, never the row's."""
+    future = datetime.date.today() + datetime.timedelta(days=1)
+    for fields in (
+        {"given_on": future},
+        {"unit": unit_temanggung},
+        {"value": Decimal(-1)},
+        {"purpose": ""},
+        {"kind": "emas"},
+    ):
+        arguments = {
+            "partner": tengah_partner,
+            "kind": "uang",
+            "value": Decimal(1000),
+            "given_on": datetime.date(2026, 1, 15),
+            "purpose": "Sembako",
+            **fields,
+        }
+        with pytest.raises(partners.ValidationError):
+            partners.record_contribution(by=None, **arguments)
+    assert not Contribution.objects.exists()
+
+
 # --- Cases and training events -----------------------------------------------------------------------------
 
 
@@ -280,6 +418,23 @@ def test_staff_record_a_contribution_to_an_event(as_user, staff, viewer, magelan
     assert as_user(viewer).post(url, data).status_code == 403
     assert as_user(staff).post(url, data).status_code == 302
     assert list(event.contributions.values_list("purpose", flat=True)) == ["Konsumsi peserta"]
+
+
+def test_directory_shows_25_partners_a_page_and_keeps_the_filters(as_user, staff, magelang):
+    region = magelang["kota_magelang"]
+    for n in range(30):
+        make_partner(region, name=f"Puskesmas {n:02d}", sector="kesehatan")
+    make_partner(region, name="PT Maju", sector="dunia_usaha")
+    client = as_user(staff)
+    first = client.get(reverse("partners:list"), {"sektor": "kesehatan"})
+    assert len(first.context["partners"]) == 25
+    assert "30 " in first.content.decode()  # the count is of every page
+    html = first.content.decode()
+    assert "?sektor=kesehatan&amp;halaman=2" in html
+    second = client.get(reverse("partners:list"), {"sektor": "kesehatan", "halaman": "2"})
+    assert [p.name for p in second.context["partners"]] == [f"Puskesmas {n}" for n in range(25, 30)]
+    # Past the last page, or junk: a page still (Paginator.get_page).
+    assert client.get(reverse("partners:list"), {"halaman": "99"}).status_code == 200
 
 
 # --- Exports and query counts ------------------------------------------------------------------------------

@@ -31,8 +31,8 @@ from cases import services as case_services
 from cases.models import CoverageTarget, PmksCategory
 from ipsm.lib.documents import clean_document
 from ipsm.models import ExportLog, ImportJob, ImportStatus
-from members import accounts, legality, meetings, office
-from members.models import Meeting, Partner
+from members import accounts, legality, meetings, office, partners, programmes
+from members.models import Meeting, Partner, ProgrammeActivity
 from members.verification import card_token
 from tests import factories
 from tests.printing.conftest import make_office_profile
@@ -172,7 +172,21 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
     "partners:detail": Page(kwargs="pk=partner_a"),
     "partners:edit": Page(kwargs="pk=partner_a"),
     "partners:contribution_add": Page(kwargs="pk=partner_a"),
+    "partners:contribution": Page(kwargs="pk=contribution_a"),
+    "partners:contribution_delete": Page(kwargs="pk=contribution_a"),
     # --- end of partners
+    # --- Work programmes
+    "programmes:unit_current": Page(kwargs="pk=unit_a"),
+    "programmes:unit": Page(kwargs="pk=unit_a year=2026"),
+    "programmes:activity_add": Page(kwargs="pk=programme_a"),
+    "programmes:activity": Page(kwargs="pk=activity_a"),
+    "programmes:activity_edit": Page(kwargs="pk=activity_a"),
+    "programmes:region": (
+        Page(kwargs="code=kabkota", params=("tahun",), roles=WITH_SUPERUSER),
+        Page(kwargs="code=kecamatan", params=("tahun",)),
+    ),
+    "programmes:region_export": Page(kwargs="code=kabkota fmt=csv", params=("tahun",)),
+    # --- end of work programmes
     "imports:start": (
         Page(kwargs="kind_slug=anggota", params=("kegiatan",)),
         Page(kwargs="kind_slug=peserta", params=("kegiatan",)),
@@ -256,6 +270,11 @@ SKIPPED = {
     "meetings:follow_up_done": "POST only",
     "meetings:follow_up_reopen": "POST only",
     "meetings:attachment_remove": "POST only",
+    "programmes:start": "POST only",
+    "programmes:adopted": "POST only",
+    "programmes:activity_remove": "POST only",
+    "programmes:realise": "POST only",
+    "programmes:unrealise": "POST only",
     "trainings:invitation_answer": "POST only",
     "trainings:session_delete": "POST only",
     "trainings:attendance_all_present": "POST only",
@@ -335,6 +354,10 @@ def world(magelang, unit_a, unit_b, member_a, staff, viewer, coordinator, superu
     # --- Partners: one of Kota Magelang serving unit A's kecamatan.
     partner_a = Partner.objects.create(region=magelang["kota_magelang"], name="PT Sido Rukun", sector="lks")
     partner_a.kecamatan_served.set([magelang["magelang_tengah"]])
+    contribution_a = partners.record_contribution(
+        partner=partner_a, kind="uang", value=500000, given_on=datetime.date(2026, 1, 5), purpose="Sembako",
+        unit=unit_a, by=staff,
+    )  # fmt: skip
     # --- Meetings: one of unit A with a follow-up and an attachment.
     meeting_a = Meeting(
         unit=unit_a, region=unit_a.region, kind="musyawarah", held_on=datetime.date(2026, 3, 5)
@@ -351,6 +374,14 @@ def world(magelang, unit_a, unit_b, member_a, staff, viewer, coordinator, superu
         unit=unit_a, number="400/1/2025", issued_on=datetime.date(2025, 1, 6), issuer="Lurah",
         positions=[position_a], document=scan, by=staff,
     )  # fmt: skip
+    # --- Work programmes: unit A's of 2026 with one activity.
+    programme_a = programmes.start_programme(unit=unit_a, year=2026, by=coordinator)
+    activity_a = programmes.save_activity(
+        activity=ProgrammeActivity(
+            programme=programme_a, title="Sosialisasi", kind="sosialisasi", month=4, funding="swadaya"
+        ),
+        by=coordinator,
+    )
     return {
         "users": {
             "anonymous": None,
@@ -381,7 +412,10 @@ def world(magelang, unit_a, unit_b, member_a, staff, viewer, coordinator, superu
         "meeting_a": meeting_a,
         "attachment_a": attachment_a,
         "partner_a": partner_a,
+        "contribution_a": contribution_a,  # partners
         "decree_a": decree_a,  # legality
+        "programme_a": programme_a,  # work programmes
+        "activity_a": activity_a,
     }
 
 

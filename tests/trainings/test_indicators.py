@@ -491,11 +491,11 @@ def _queries(function) -> int:
 
 
 def test_report_takes_as_many_queries_for_two_kelurahan_as_for_six(data, django_assert_num_queries):
-    # Training 4, coverage 1, cases 1, PMKS 2, coverage change 3, monthly reports 4.
-    with django_assert_num_queries(22):
+    # Training 4, coverage 1, cases 1, PMKS 2, coverage change 3, monthly reports 4, institution 8.
+    with django_assert_num_queries(23):
         indicator_report("33.71.03", P)  # Rejowinangun Utara and Cacaban
     _kecamatan_with_kelurahan(data["regions"], 6)
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         figures = {i.key: i.current for level in indicator_report("33.71.02", P) for i in level.indicators}
     assert (figures["psm_invited"], figures["psm_trained"], figures["pmks"]) == (12, 6, 240)
     assert (figures["pmks_reached"], figures["home_visits"], figures["cases_completed_share"]) == (24, 12, 0)

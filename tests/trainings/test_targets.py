@@ -2,13 +2,21 @@
 indicator and year; the indicator report shows target, realisation and achievement; the LKjIP table."""
 
 import csv
+import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from cases.periods import Period
 from ipsm.models import ExportLog
+from tests.trainings.conftest import make_event
 from trainings import targets
+from trainings.indicators import counted_indicator_report
 from trainings.models import IndicatorTarget
 
 URL = "/indikator/target/33.71/2025/"
@@ -69,3 +77,135 @@ def test_the_lkjip_table_has_every_indicator_with_target_realisation_and_trend(a
     assert events[4:8] == ["1", "4", "0", "0.0"]
     assert len(body) == len(targets.KINDS)
     assert ExportLog.objects.get().list_name == "lkjip"
+
+
+# --- Trend across years (targets.realisation_trend) ------------------------------------------------------
+
+REPORT = "/indikator/"
+
+
+def _events_in(years, staff, magelang) -> None:
+    """One Kota Magelang event a year, its budget a million rupiah times (year - 2010): a figure per year."""
+    for year in years:
+        make_event(
+            magelang["kota_magelang"],
+            by=staff,
+            title=f"Bimtek {year}",
+            starts_on=datetime.date(year, 3, 2),
+            ends_on=datetime.date(year, 3, 3),
+            budget=Decimal(max(year - 2010, 0) * 1_000_000),
+        )
+
+
+def _trend_of(html: str, key: str) -> dict[str, str]:
+    card = html[html.index(f'id="indicator-{key}"') :]
+    card = card[: card.index("</article>")]
+    if 'class="small mb-2 trend-figures"' not in card:
+        return {}
+    trend = card[card.index('class="small mb-2 trend-figures"') :]
+    pairs = re.findall(r"<dt[^>]*>(\d{4})</dt><dd[^>]*>([^<]*)</dd>", trend[: trend.index("</dl>")])
+    return dict(pairs)
+
+
+def _page_queries(client, **params) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(REPORT, params).status_code == 200
+    return len(captured)
+
+
+def test_the_report_shows_the_realisation_of_the_last_five_years_for_a_kabkota(as_user, staff, magelang):
+    _events_in(range(2018, 2026), staff, magelang)
+    html = as_user(staff).get(REPORT, {"wilayah": "33.71", "periode": "2025"}).content.decode()
+    budget = _trend_of(html, "budget")
+    assert list(budget) == ["2021", "2022", "2023", "2024", "2025"]  # oldest first, five at most
+    assert [re.sub(r"\D", "", shown) for shown in budget.values()] == [
+        f"{year - 2010}000000" for year in range(2021, 2026)
+    ]
+    assert list(_trend_of(html, "events_held").values()) == ["1"] * 5
+
+
+def test_the_trend_leaves_out_years_without_data_and_ends_with_the_year_shown(as_user, staff, magelang):
+    _events_in([2019, 2021], staff, magelang)
+    html = as_user(staff).get(REPORT, {"wilayah": "33.71", "periode": "2024"}).content.decode()
+    # 2020 had no data; 2023 is always there, as the year before the one shown.
+    assert list(_trend_of(html, "events_held").items()) == [
+        ("2019", "1"),
+        ("2021", "1"),
+        ("2023", "0"),
+        ("2024", "0"),
+    ]
+
+
+@pytest.mark.parametrize("params", [{"wilayah": "33.71", "periode": "2025-S1"}, {"wilayah": "33.71.01"}])
+def test_no_trend_for_a_semester_or_below_a_kabkota(as_user, superuser, staff, magelang, params):
+    _events_in(range(2020, 2026), staff, magelang)
+    html = as_user(superuser).get(REPORT, {"periode": "2025", **params}).content.decode()
+    assert "trend-figures" not in html
+
+
+def test_no_trend_when_only_the_year_and_the_one_before_are_known(as_user, staff, magelang):
+    _events_in([2024, 2025], staff, magelang)
+    html = as_user(staff).get(REPORT, {"wilayah": "33.71", "periode": "2025"}).content.decode()
+    assert "trend-figures" not in html and 'class="current"' in html
+
+
+def test_the_trend_counts_at_most_five_reports_whatever_the_years_of_data(as_user, staff, magelang):
+    """Each year's report takes a constant number of queries (trainings/indicators.py), and the trend
+    counts at most TREND_YEARS of them (fewer: a report gives its year and the one before)."""
+    client = as_user(staff)
+    _events_in([2025], staff, magelang)
+    cache.clear()
+    without_trend = _page_queries(client, wilayah="33.71", periode="2025")
+    cache.clear()
+    with CaptureQueriesContext(connection) as one_report:
+        counted_indicator_report("33.71", Period(2020))
+    _events_in(range(2016, 2024), staff, magelang)
+    cache.clear()
+    with_trend = _page_queries(client, wilayah="33.71", periode="2025")
+    assert without_trend < with_trend <= without_trend + (targets.TREND_YEARS - 1) * len(one_report)
+    _events_in(range(2005, 2016), staff, magelang)  # eleven more years: no more reports counted
+    cache.clear()
+    assert _page_queries(client, wilayah="33.71", periode="2025") == with_trend
+    # Counted once, the earlier years' reports are read from the cache, one query each at most.
+    assert _page_queries(client, wilayah="33.71", periode="2025") <= without_trend + targets.TREND_YEARS
+
+
+def test_the_lkjip_table_has_a_realisation_column_for_each_earlier_year(as_user, staff, magelang):
+    _events_in(range(2019, 2026), staff, magelang)
+    client = as_user(staff)
+    response = client.get("/indikator/lkjip/33.71/2025/csv/")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    assert header[5:] == [
+        "Target 2025",
+        "Realisasi 2025",
+        "Capaian (%)",
+        "Realisasi 2021",
+        "Realisasi 2022",
+        "Realisasi 2023",
+        "Realisasi 2024",
+        "Tren",
+    ]
+    budget = next(row for row in body if row[2] == "Anggaran")
+    assert budget[6] == "15000000" and budget[8:12] == ["11000000", "12000000", "13000000", "14000000"]
+    assert budget[12] == "membaik"
+
+
+def test_the_lkjip_table_of_a_year_without_earlier_data_keeps_last_year(as_user, staff, magelang):
+    response = as_user(staff).get("/indikator/lkjip/33.71/2025/csv/")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][8:] == ["Realisasi 2024", "Tren"]
+
+
+def test_the_lkjip_table_takes_as_many_queries_for_sixteen_years_as_for_five(as_user, staff, magelang):
+    client = as_user(staff)
+    url = "/indikator/lkjip/33.71/2025/xlsx/"
+    _events_in(range(2021, 2026), staff, magelang)
+    cache.clear()
+    with CaptureQueriesContext(connection) as five:
+        b"".join(client.get(url).streaming_content)
+    _events_in(range(2010, 2021), staff, magelang)
+    cache.clear()
+    with CaptureQueriesContext(connection) as sixteen:
+        b"".join(client.get(url).streaming_content)
+    assert len(sixteen) == len(five)

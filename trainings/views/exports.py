@@ -50,7 +50,8 @@ def indicator_export(request, fmt):
 
 @login_required
 def lkjip_export(request, code, year, fmt):
-    """The kab/kota's indicator report of a year as a LKjIP performance table, with its targets."""
+    """The kab/kota's indicator report of a year as a LKjIP performance table, with its targets and the
+    realisation of earlier years (at most TREND_YEARS reports, each a constant number of queries)."""
     require_perm(request.user, "trainings.view_indicatortarget")
     if not is_region_code(code):
         raise Http404
@@ -58,5 +59,6 @@ def lkjip_export(request, code, year, fmt):
     if not targets.is_target_region(region) or not 2000 <= year <= timezone.localdate().year:
         raise Http404
     levels = counted_indicator_report(region.code, Period(year)).levels
-    export = exports.lkjip_export(region, year, levels, targets.targets_of(region, year))
+    trend = targets.realisation_trend(region, year, levels=levels)
+    export = exports.lkjip_export(region, year, levels, targets.targets_of(region, year), trend)
     return export_response(export, user=request.user, file_format=fmt)

@@ -50,7 +50,7 @@ def indicator_report(request):
         ),
         "years_with_data": years,
         "levels": report.levels,
-        "level_rows": _with_targets(report.levels, region, period),
+        "level_rows": _with_targets(report.levels, region, period, years),
         "targets_year": period.year if targets.is_target_region(region) else None,
         "can_set_targets": targets.may_set_targets(user, region),
         "counted_at": report.counted_at,
@@ -60,14 +60,16 @@ def indicator_report(request):
     return render(request, "trainings/indicators.html", context)
 
 
-def _with_targets(levels, region: Region, period: Period) -> list[dict]:
+def _with_targets(levels, region: Region, period: Period, years_with_data: list[int]) -> list[dict]:
     """Each level's indicators with their target, realisation and achievement where the kab/kota set a
-    target for the year (trainings/targets.py); none for other regions or a semester (one query)."""
-    shown = (
-        targets.targets_of(region, period.year)
-        if targets.is_target_region(region) and period.semester == 0
-        else {}
-    )
+    target for the year, and the realisation in the years before (trainings/targets.py); neither for other
+    regions or a semester. One query, and for the trend at most TREND_YEARS - 1 earlier years' reports."""
+    shown, trend = {}, None
+    if targets.is_target_region(region) and period.semester == 0:
+        shown = targets.targets_of(region, period.year)
+        trend = targets.realisation_trend(region, period.year, levels=levels, years_with_data=years_with_data)
+        if len(trend.years) <= 2:  # the year and the one before: the card shows both already
+            trend = None
     rows = []
     for level in levels:
         items = []
@@ -82,6 +84,7 @@ def _with_targets(levels, region: Region, period: Period) -> list[dict]:
                     "achievement": targets.achievement(indicator.key, realised, target.target)
                     if target
                     else None,
+                    "trend": trend.figures.get(indicator.key) if trend else None,
                 }
             )
         rows.append({"label": level.label, "rows": items})

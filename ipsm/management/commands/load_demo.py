@@ -31,6 +31,13 @@ class Command(BaseCommand):
                 )
                 % vars(report)
             )
+            self.stdout.write(
+                _(
+                    "Work programmes: %(programmes)d, with %(programme_activities)d planned activities, "
+                    "%(realised_activities)d of them realised."
+                )
+                % vars(report)
+            )
         else:
             self.stdout.write(_("Demo data already loaded; nothing to do."))
         self.stdout.write("")
