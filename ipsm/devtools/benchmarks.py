@@ -3,7 +3,7 @@
 1. Two databases on the same PostgreSQL server as the app (the embedded one in var/pgdata unless
    DATABASE_URL says otherwise): `ipsm_bench_small` (SMALL_SCALE) and `ipsm_bench_large` (LARGE_SCALE, the
    whole nation; `SCALE=0.1 make bench` for a tenth), migrated and filled by `generate_national_data`. Each
-   is labelled with its scale (COMMENT ON DATABASE "national data 2, scale X", as
+   is labelled with its scale (COMMENT ON DATABASE "national data 3, scale X", as
    ipsm/devtools/loadtest/run.py reads it)
    and kept: a re-run with the same scales only migrates them. `manage.py bench --rebuild` regenerates.
 2. Per database, a child process (`manage.py bench --measure`, DATABASE_URL set to it) refreshes the
@@ -51,8 +51,9 @@ LARGE_SCALE = 1.0  # the whole nation: about 10 minutes from scratch here, 3 wit
 RUNS = 5
 DATABASES = {"small": "ipsm_bench_small", "large": "ipsm_bench_large"}
 # The database's comment; ipsm/devtools/loadtest/run.py reads the same. The version changes with what the
-# generator writes (2: a year of monthly reports), so that an older data set is built again.
-LABEL = "national data 2, scale {scale}"
+# generator writes (2: a year of monthly reports; 3: the institution, partners and indicator targets), so that
+# an older data set is built again.
+LABEL = "national data 3, scale {scale}"
 STAFF_USERNAME = "bench-staf"
 ADMIN_USERNAME = "bench-admin"
 FLOOR_URL = "/bench-floor/"
@@ -254,6 +255,7 @@ class Page:
 def measure(*, kabkota: str, runs: int) -> dict:
     """Time every page on the database this process is configured for (see the module docstring)."""
     from django.db.models import Count
+    from django.utils import timezone
 
     from ipsm.dashboard.snapshot import refresh_coverage_snapshot
     from members.models import Region, RegionLevel, Unit
@@ -278,6 +280,7 @@ def measure(*, kabkota: str, runs: int) -> dict:
         .values_list("pk", flat=True)
         .first()
     )
+    last_year = timezone.localdate().year - 1  # the generator's indicator targets
     pages = [
         Page("coverage: national (superuser /)", "/", "admin"),
         Page(f"coverage: province {kabkota[:2]}", f"/cakupan/{kabkota[:2]}/", "admin"),
@@ -299,6 +302,21 @@ def measure(*, kabkota: str, runs: int) -> dict:
         Page(
             "export: reporting rate CSV of the kab/kota", f"/laporan-bulanan/{kabkota}/ekspor/csv/", "staff"
         ),
+        # The institution and its partners (issue 15).
+        Page("meetings of the largest unit", f"/unit/{unit}/rapat/", "staff"),
+        Page(f"forum meetings of kab/kota {kabkota}", f"/wilayah/{kabkota}/rapat/", "staff"),
+        Page(f"legality of kab/kota {kabkota}", f"/wilayah/{kabkota}/legalitas/", "staff"),
+        Page(
+            "export: legality CSV, PSM without a valid SK",
+            f"/wilayah/{kabkota}/legalitas/psm/ekspor/csv/",
+            "staff",
+        ),
+        Page("partner directory", "/mitra/", "staff"),
+        Page(f"indicator targets {last_year}", f"/indikator/target/{kabkota}/{last_year}/", "staff"),
+        Page(f"export: LKjIP CSV {last_year}", f"/indikator/lkjip/{kabkota}/{last_year}/csv/", "staff"),
+        Page("work programme of the largest unit", f"/unit/{unit}/program-kerja/", "staff"),
+        Page(f"work programmes of kab/kota {kabkota}", f"/wilayah/{kabkota}/program-kerja/", "staff"),
+        Page(f"work programmes of province {kabkota[:2]}", f"/wilayah/{kabkota[:2]}/program-kerja/", "admin"),
     ]
     clients = {"staff": Client(), "admin": Client()}
     clients["staff"].force_login(staff)

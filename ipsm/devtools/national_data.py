@@ -41,6 +41,26 @@ What is written, per table:
   latest month has many. PMKS reached for 1-3 categories, 5% entered from paper (no `entered_by`: no users
   are generated). cases_reportactivity: 1-2 per submitted, approved or returned report (dated in the
   month, counts 1-5). No report steps, photos or case links.
+- The institution (issue 15), over the same 12 months: members_boardposition, a board (ketua, sekretaris,
+  bendahara) for ~85% of the units with 3 or more active PSM, a five-year term begun 1 month to 6 years
+  ago (so ~1 in 6 lapsed); members_boarddecree, the SK of ~75% of those boards (the seats point to it).
+  members_meeting: ~half of the units with active PSM hold a pertemuan rutin most months (each its own
+  rate, 55-95%) and, with a board, 1-2 rapat pengurus; a board begun within the 12 months was elected at a
+  musyawarah anggota a few days before (BoardPosition.elected_at, BoardDecree.meeting); the IPSM forum of
+  each kecamatan holds 1-3 rapat koordinasi, that of the kab/kota 2. members_meetingattendance: who
+  members.meetings expects (a unit's PSM aktif on the day; at a forum, the ketua of each unit below it),
+  most present. ~45% of the meetings took 1-2 decisions (members_meetingdecision), 60% of those a follow-up
+  (members_followup) for someone present, most of the due ones done. Rows at scale 1 (20 x those at
+  0.05): ~44,000 boards (133,000 seats, 33,000 SK), ~410,000 meetings, ~1.85 million attendance rows,
+  ~270,000 decisions, ~110,000 follow-ups (the step logs its counts). No attachments or files.
+- Legality: ~8% of units without SK pembentukan, the others issued by the Dinas Sosial head (some by the
+  camat); an active PSM's SK penetapan (dated on joining): ~6% missing, ~10% without end, ~12% expired
+  in the last 18 months, the rest valid 1 month to 4 years more.
+- Partners: members_partner, 5-20 per kab/kota over every sector (~10% of the agreements ending within 90
+  days, ~10% ended, ~10% open-ended, a few without MoU), serving 1-4 of its kecamatan or all of them;
+  members_contribution, 0-6 per partner over the 12 months within its agreement, cash or in kind, ~70% for a
+  unit of a kecamatan it serves. About 6,000 partners and 7,000 contributions at scale 1.
+- trainings_indicatortarget: per kab/kota, last year's baseline and target of a handful of indicators.
 - No django-simple-history rows: the generated rows have no history, as if created before it was kept.
 
 Fast: rows are built in Python and written with PostgreSQL COPY through psycopg 3 (the PMKS grid, the
@@ -88,6 +108,8 @@ from ipsm.devtools.demo import (
     OCCUPATIONS,
     PHONE_PREFIXES,
     STREETS,
+    _person_name,
+    _phone,
 )
 from ipsm.devtools.demo_cases import (
     CASE_CATEGORIES,
@@ -96,11 +118,28 @@ from ipsm.devtools.demo_cases import (
     FAKIR_MISKIN,
     SURVEYED_CATEGORIES,
 )
-from members.models import KABKOTA_LEVELS, VILLAGE_LEVELS, Member, MemberStatus, Region, RegionLevel, Unit
+from ipsm.devtools.demo_institution import BOARD_TOPICS, FORUM_TOPICS, HOURS, MONTHS_ID, ROUTINE_TOPICS, Topic
+from members.models import (
+    KABKOTA_LEVELS,
+    VILLAGE_LEVELS,
+    BoardRole,
+    ContributionKind,
+    Meeting,
+    MeetingKind,
+    Member,
+    MemberStatus,
+    Partner,
+    PartnerSector,
+    Region,
+    RegionLevel,
+    Unit,
+    WorkProgramme,
+)
 from members.nik import build_nik
 from members.regions import load_regions
 from members.services import format_kta
-from trainings.models import AttendanceStatus, Event, TrainingType
+from trainings.indicators import DEFINITIONS, SHARE
+from trainings.models import AttendanceStatus, Event, IndicatorTarget, TrainingType
 from trainings.services import certificate_number
 
 # At scale 1 (the issue's figures).
@@ -194,6 +233,95 @@ PLANS = [
 ]
 NULL = "\\N"  # COPY's text format
 VENUES = ["Aula Dinas Sosial", "Gedung Serbaguna", "Pendopo Kabupaten", "Hotel Grand Kencana", "Balai Diklat"]
+# The institution (issue 15): shares of units, meetings and members; see the module docstring.
+BOARD_UNITS = 0.85  # of the units with BOARD_SEATS or more active PSM
+BOARD_SEATS = (BoardRole.KETUA, BoardRole.SEKRETARIS, BoardRole.BENDAHARA)
+BOARD_TERM_DAYS = 5 * 365 + 1  # masa bakti: five years
+BOARDS_WITH_SK = 0.75
+MEETING_UNITS = 0.5  # of the units with active PSM: those that meet
+MEETING_RATE = (0.55, 0.95)  # of the months such a unit meets, drawn per unit
+MEETINGS_WITH_DECISIONS = 0.45
+DECISIONS_WITH_FOLLOW_UP = 0.6
+FOLLOW_UPS_DONE = 0.7
+UNITS_WITHOUT_SK = 0.08
+MEMBER_SK = [("missing", 6), ("open", 10), ("expired", 12), ("valid", 72)]  # of the active PSM
+MEETING_PLACES = [
+    "Balai {office}",
+    "Aula Kantor {office}",
+    "Rumah ketua IPSM",
+    "Musala RW 03",
+    "Pendopo {office}",
+]
+PARTNERS_PER_KABKOTA = (5, 20)
+PARTNER_SECTORS = [
+    (PartnerSector.DUNIA_USAHA, 30), (PartnerSector.LKS, 15), (PartnerSector.PERGURUAN_TINGGI, 8),
+    (PartnerSector.LAYANAN_KESEHATAN, 15), (PartnerSector.KEAGAMAAN, 12), (PartnerSector.ORMAS, 12),
+    (PartnerSector.INSTANSI, 8),
+]  # fmt: skip
+# (agreement, weight): see _partner_lines.
+PARTNER_AGREEMENTS = [("long", 65), ("expiring", 10), ("ended", 10), ("open", 10), ("none", 5)]
+# Per sector: name patterns ({kab}: the kab/kota's name, {full}: with Kota/Kabupaten, {kec}: a kecamatan,
+# {a}, {b}: words drawn below) and what they give (purpose, kind, lowest and highest value in rupiah).
+PARTNER_NAMES = {
+    PartnerSector.DUNIA_USAHA: [
+        "PT {a} {b}", "PT {a} {b} {kab}", "CV {a} {b}", "Koperasi {a} {b} {kab}", "Bank {b} Cabang {kab}",
+    ],
+    PartnerSector.LKS: ["LKS Lansia {c}", "LKS Anak {c}", "LKS Disabilitas {c}", "Panti Asuhan {c} {kab}"],
+    PartnerSector.PERGURUAN_TINGGI: [
+        "Universitas {kab}", "Universitas Muhammadiyah {kab}", "Politeknik {kab}", "STIKES {c} {kab}",
+    ],
+    PartnerSector.LAYANAN_KESEHATAN: ["Puskesmas {kec}", "RSUD {full}", "Klinik Pratama {c}"],
+    PartnerSector.KEAGAMAAN: [
+        "BAZNAS {full}", "LAZISMU {kab}", "LAZISNU {kab}", "LAZ Masjid Agung {kab}",
+        "Yayasan Gereja {c} {kab}",
+    ],
+    PartnerSector.ORMAS: [
+        "Karang Taruna {full}", "TP PKK {full}", "Fatayat NU {kab}", "Aisyiyah {kab}",
+        "Paguyuban Relawan {c} {kab}",
+    ],
+    PartnerSector.INSTANSI: [
+        "BPJS Kesehatan Cabang {kab}", "BPBD {full}", "Dinas Kesehatan {full}", "UPTD PPA {full}",
+        "Disdukcapil {full}",
+    ],
+}  # fmt: skip
+NAME_WORDS_A = ["Sinar", "Maju", "Karya", "Mitra", "Bumi", "Cahaya", "Berkah", "Sumber", "Putra", "Anugerah"]
+NAME_WORDS_B = ["Makmur", "Abadi", "Jaya", "Sejahtera", "Lestari", "Mandiri", "Perkasa", "Sentosa", "Utama"]
+NAME_WORDS_C = [
+    "Bina Insani", "Harapan Bunda", "Kasih Ibu", "Tunas Bangsa", "Among Sejahtera", "Budi Mulia",
+    "Cahaya Hati", "Darma Bakti", "Mekar Sari", "Sehat Sentosa",
+]  # fmt: skip
+UANG, BARANG = ContributionKind.UANG, ContributionKind.BARANG
+CONTRIBUTIONS = {
+    PartnerSector.DUNIA_USAHA: [
+        ("Dana CSR kegiatan sosial IPSM", UANG, 5_000_000, 40_000_000),
+        ("Paket sembako bagi keluarga fakir miskin", BARANG, 2_000_000, 15_000_000),
+    ],
+    PartnerSector.LKS: [("Perawatan lansia terlantar di panti", BARANG, 1_000_000, 7_500_000)],
+    PartnerSector.PERGURUAN_TINGGI: [
+        ("Pendampingan mahasiswa KKN tematik PMKS", BARANG, 2_000_000, 8_000_000)
+    ],
+    PartnerSector.LAYANAN_KESEHATAN: [
+        ("Pemeriksaan kesehatan gratis bagi lansia", BARANG, 1_000_000, 5_000_000)
+    ],
+    PartnerSector.KEAGAMAAN: [
+        ("Santunan keluarga fakir miskin", UANG, 1_000_000, 12_000_000),
+        ("Bantuan alat bantu bagi penyandang disabilitas", BARANG, 1_500_000, 8_000_000),
+    ],
+    PartnerSector.ORMAS: [("Bantuan korban kebakaran dan bencana", BARANG, 500_000, 5_000_000)],
+    PartnerSector.INSTANSI: [("Layanan administrasi kependudukan keliling", BARANG, 500_000, 3_000_000)],
+}
+MUSYAWARAH_TOPIC = Topic(
+    "Pemilihan pengurus IPSM",
+    "Pengurus lama menyampaikan laporan pertanggungjawaban masa bakti dan diterima oleh anggota. Anggota "
+    "memilih pengurus baru secara musyawarah mufakat untuk masa bakti lima tahun.",
+    ("Laporan pertanggungjawaban pengurus lama diterima.", "Pengurus baru masa bakti lima tahun ditetapkan."),
+    ("Mengusulkan SK pengurus baru ke Dinas Sosial", "Serah terima dokumen dan kas dari pengurus lama"),
+)
+# Indicator targets of last year (_write_indicator_targets draws each in the size of the kab/kota).
+TARGET_INDICATORS = [
+    "reporting_rate", "psm_with_valid_sk_share", "units_with_sk_share", "meetings_held", "active_partners",
+    "contributions_value", "psm_trained",
+]  # fmt: skip
 
 
 @dataclass
@@ -213,6 +341,18 @@ class GenerationReport:
     attendance: int = 0
     monthly_reports: int = 0
     report_activities: int = 0
+    board_positions: int = 0
+    board_decrees: int = 0
+    meetings: int = 0
+    meeting_attendance: int = 0
+    meeting_decisions: int = 0
+    follow_ups: int = 0
+    partners: int = 0
+    partner_kecamatan: int = 0
+    contributions: int = 0
+    indicator_targets: int = 0
+    programmes: int = 0
+    programme_activities: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -225,7 +365,9 @@ class RegistryNotEmpty(Exception):
 
 
 def registry_is_empty() -> bool:
-    return not any(model.objects.exists() for model in (Unit, Member, Case, PmksCount, Event))
+    # Partners, meetings and targets too: their names, days and (kab/kota, year) would collide as well.
+    models = (Unit, Member, Case, PmksCount, Event, Meeting, Partner, IndicatorTarget, WorkProgramme)
+    return not any(model.objects.exists() for model in models)
 
 
 def generate(
@@ -349,6 +491,23 @@ class _Generator:
         with _step(report, "monthly reports", log):
             self._write_monthly_reports()
         log(f"    {report.monthly_reports} monthly reports, {report.report_activities} activities")
+        # The institution and its partners (issue 15): each a step of its own, reading what the steps above
+        # kept (units, active spans of members); a later step may read what they keep (self.meetings).
+        with _step(report, "institution", log):
+            self._write_institution()
+        log(
+            f"    {report.board_positions} board seats ({report.board_decrees} SK), "
+            f"{report.meetings} meetings, {report.meeting_attendance} attendance, "
+            f"{report.meeting_decisions} decisions, {report.follow_ups} follow-ups"
+        )
+        with _step(report, "partners", log):
+            self._write_partners()
+        log(f"    {report.partners} partners, {report.contributions} contributions")
+        with _step(report, "indicator targets", log):
+            self._write_indicator_targets()
+        with _step(report, "work programmes", log):
+            self._write_programmes()
+        log(f"    {report.programmes} work programmes, {report.programme_activities} planned activities")
         # Django's foreign keys are checked at commit (DEFERRABLE INITIALLY DEFERRED): a row at a time, the
         # biggest single cost at scale 1. Checked here, so that the time shows where it is spent.
         with _step(report, "foreign key checks", log), connection.cursor() as cursor:
@@ -356,7 +515,8 @@ class _Generator:
         for table in (
             "members_unit", "members_member", "members_statuschange", "cases_pmkscount", "cases_case",
             "cases_casestatuschange", "cases_casepsmassignment", "trainings_event", "trainings_organiser",
-            "trainings_participant", "trainings_attendance", "cases_monthlyreport",
+            "trainings_participant", "trainings_attendance", "cases_monthlyreport", "members_meeting",
+            "members_meetingdecision", "members_boarddecree", "members_partner", "members_workprogramme",
         ):  # fmt: skip
             _reset_sequence(table)
 
@@ -372,6 +532,7 @@ class _Generator:
         count = min(len(order), max(1, round(self.scale * len(order))))
         chosen = set(order[:count])
         self.kabkota_names = {code: _plain_name(name) for code, name in kabkota}
+        self.kabkota_full_names = dict(kabkota)
         self.kabkota = sorted(chosen)
         self.by_province: dict[str, list[str]] = defaultdict(list)  # every kab/kota, chosen or not
         for code, _name in kabkota:
@@ -383,6 +544,11 @@ class _Generator:
         for code, level in villages:
             if code[:5] in chosen:
                 self.desa[code[:5]].append((code, level))
+        self.kecamatan_names = {
+            code: name
+            for code, name in Region.objects.filter(level=RegionLevel.KECAMATAN).values_list("code", "name")
+            if code[:5] in chosen
+        }
         self.report.kabkota = len(chosen)
 
     def _share(self, kabkota: str) -> float:
@@ -403,13 +569,18 @@ class _Generator:
                 units.append((pk, code, members))
         self.report.units = _copy(
             "members_unit",
-            ["id", "region_id", "sk_number", "sk_date", "roster_confirmed_at", "kta_serial", "created_at"],
+            [
+                "id", "region_id", "sk_number", "sk_date", "sk_issuer", "roster_confirmed_at", "kta_serial",
+                "created_at",
+            ],
             self._unit_lines(),
-        )
+        )  # fmt: skip
 
     def _unit_lines(self) -> Iterator[str]:
         for kabkota in self.kabkota:
             rng = self.rng("unit details", kabkota)
+            sk_rng = self.rng("unit sk", kabkota)  # apart: the draws above stay as they were
+            head = f"Kepala Dinas Sosial {self.kabkota_full_names[kabkota]}"
             for pk, code, members in self.units[kabkota]:
                 sk_year = rng.randint(2015, self.today.year - 1)
                 sk_date = datetime.date(sk_year, rng.randint(1, 12), rng.randint(1, 28))
@@ -419,10 +590,15 @@ class _Generator:
                 elif roll < 0.85:
                     days = rng.randint(181, 900)
                 checked = NULL if roll >= 0.85 else f"{self.today - datetime.timedelta(days=days)} 09:00+07"
-                yield (
-                    f"{pk}\t{code}\t400.9/{rng.randint(1, 450):03d}/{sk_year}\t{sk_date}\t{checked}\t"
-                    f"{members}\t{self.now}"
-                )
+                sk = f"400.9/{rng.randint(1, 450):03d}/{sk_year}\t{sk_date}\t"
+                sk_roll = sk_rng.random()
+                if sk_roll < UNITS_WITHOUT_SK:
+                    sk = f"\t{NULL}\t"
+                elif sk_roll < 0.25:
+                    sk += f"Camat {self.kecamatan_names.get(code[:8], '')}".strip()
+                else:
+                    sk += head
+                yield f"{pk}\t{code}\t{sk}\t{checked}\t{members}\t{self.now}"
 
     # --- Members --------------------------------------------------------------------------------------
 
@@ -437,7 +613,8 @@ class _Generator:
             "members_member",
             [
                 "id", "nik", "full_name", "sex", "birth_place", "birth_date", "address", "rt", "rw", "phone",
-                "email", "education", "occupation", "joined_on", "sk_number", "sk_date", "kta_number",
+                "email", "education", "occupation", "joined_on", "sk_number", "sk_date", "sk_issuer",
+                "sk_valid_until", "kta_number",
                 "status", "status_reason", "status_since", "created_at", "updated_at", "kelurahan_id",
                 "unit_id",
             ],
@@ -471,9 +648,12 @@ class _Generator:
         first_ordinal, today = FIRST_DAY.toordinal(), self.today_ordinal
         fromordinal = datetime.date.fromordinal
         pk = 0
+        sk_kinds, sk_cum = _weighted_list(MEMBER_SK)
         for kabkota in self.kabkota:
             rng = self.rng("members", kabkota)
             random_, randint, choice = rng.random, rng.randint, rng.choice
+            sk_rng = self.rng("member sk", kabkota)  # apart: the draws above stay as they were
+            head = f"Kepala Dinas Sosial {self.kabkota_full_names[kabkota]}"
             serials: dict[tuple, int] = defaultdict(int)  # NIK serials per (kecamatan, birth date, sex)
             home = self.kabkota_names[kabkota]
             for unit_pk, code, count in self.units[kabkota]:
@@ -515,16 +695,28 @@ class _Generator:
                     since = joined_on
                     if status == MemberStatus.NONAKTIF:
                         since = fromordinal(randint(joined + 180, today))
-                    sk_number, sk_date = NULL, NULL
+                    sk_number, sk_date, sk_issuer, sk_valid_until = NULL, NULL, "", NULL
                     if status == MemberStatus.AKTIF:
                         sk_number, sk_date = f"460/{randint(1, 900):03d}/{joined_on.year}", joined_on
+                        sk_kind = sk_kinds[_pick(sk_rng.random, sk_cum)]
+                        if sk_kind == "missing":
+                            sk_number, sk_date = NULL, NULL
+                        else:
+                            sk_issuer = head
+                        if sk_kind == "expired":  # within the last 18 months, after the SK's date
+                            sk_valid_until = fromordinal(
+                                sk_rng.randint(max(joined + 1, today - 540), today - 1)
+                            )
+                        elif sk_kind == "valid":
+                            sk_valid_until = fromordinal(sk_rng.randint(today + 30, today + 4 * 365))
                     education = educations[_pick(random_, education_cum)]
                     occupation = occupations[_pick(random_, occupation_cum)]
                     born_in = home if random_() < 0.8 else choice(OTHER_BIRTH_PLACES)
                     yield (
                         f"{pk}\t{nik}\t{first}\t{'P' if female else 'L'}\t{born_in}\t{birth}\t{address}\t"
                         f"{randint(1, 15):03d}\t{randint(1, 9):03d}\t{phone}\t\t{education}\t{occupation}\t"
-                        f"{joined_on}\t{'' if sk_number is NULL else sk_number}\t{sk_date}\t"
+                        f"{joined_on}\t{'' if sk_number is NULL else sk_number}\t{sk_date}\t{sk_issuer}\t"
+                        f"{sk_valid_until}\t"
                         f"{format_kta(kta_unit, serial)}\t{status}\t{reason}\t{since}\t{self.now}\t"
                         f"{self.now}\t{code}\t{unit_pk}"
                     )
@@ -887,6 +1079,478 @@ class _Generator:
                     f"{{{pmks_reached}}}\t{obstacles}\t{plan}\t{'t' if random_() < PAPER_REPORTS else 'f'}\t"
                     f"{created_at}\t{updated_at}"
                 )
+
+    # --- The institution: boards and their SK, meetings ------------------------------------------------
+
+    def _write_institution(self) -> None:
+        """A kab/kota at a time: its boards and their SK, its units' and forums' meetings with attendance,
+        decisions and follow-ups. Rows pointing at each other (a seat at its SK and at the musyawarah that
+        elected it, a follow-up at its decision) get their ids here; the foreign keys are checked at commit.
+
+        Keeps `self.meetings` (kab/kota -> (meeting id, unit id or None, kind, ordinal day)) for a later step,
+        e.g. one that marks planned activities realised by a meeting."""
+        self.meetings: dict[str, list[tuple[int, int | None, str, int]]] = {}
+        ids: dict[str, int] = defaultdict(int)  # table -> last id written
+        report = self.report
+        for kabkota in self.kabkota:
+            rows = _InstitutionRows()
+            self._plan_institution(kabkota, rows, ids)
+            report.meetings += _copy(
+                "members_meeting",
+                [
+                    "id", "unit_id", "region_id", "kind", "held_on", "place", "agenda", "minutes", "guests",
+                    "created_at", "updated_at",
+                ],
+                rows.meetings,
+            )  # fmt: skip
+            report.meeting_attendance += _copy(
+                "members_meetingattendance", ["meeting_id", "member_id", "present"], rows.attendance
+            )
+            report.meeting_decisions += _copy(
+                "members_meetingdecision", ["id", "meeting_id", "text"], rows.decisions
+            )
+            report.follow_ups += _copy(
+                "members_followup",
+                ["meeting_id", "decision_id", "task", "responsible_id", "due_on", "done_on", "note"],
+                rows.follow_ups,
+            )
+            report.board_decrees += _copy(
+                "members_boarddecree",
+                ["id", "unit_id", "number", "issued_on", "issuer", "file", "meeting_id", "created_at"],
+                rows.decrees,
+            )
+            report.board_positions += _copy(
+                "members_boardposition",
+                [
+                    "unit_id", "member_id", "role", "term_starts_on", "term_ends_on", "sk_number",
+                    "decree_id", "elected_at_id",
+                ],
+                rows.seats,
+            )  # fmt: skip
+
+    def _plan_institution(self, kabkota: str, rows: _InstitutionRows, ids: dict[str, int]) -> None:
+        rng = self.rng("institution", kabkota)
+        random_, randint, choice = rng.random, rng.randint, rng.choice
+        today = self.today_ordinal
+        months = self._report_months()
+        window = months[0][1]  # the first day of the 12 months
+        head = f"Kepala Dinas Sosial {self.kabkota_full_names[kabkota]}"
+        levels = dict(self.desa[kabkota])
+        spans: dict[int, list[tuple[int, int, int]]] = defaultdict(
+            list
+        )  # unit -> (member, aktif from, until)
+        for unit_pk, member, aktif_from, aktif_until in self.aktif_spans[kabkota]:
+            spans[unit_pk].append((member, aktif_from, aktif_until))
+        self.meetings[kabkota] = []
+        # For the forums: (desa code, member, term start, aktif from, aktif until) of each unit's ketua.
+        seat_holders: list[tuple[str, int, int, int, int]] = []
+        for unit_pk, code, _count in self.units[kabkota]:
+            people = spans.get(unit_pk, [])
+            office = "Kelurahan" if levels[code] == RegionLevel.KELURAHAN else "Desa"
+            place = choice(MEETING_PLACES).format(office=office)
+
+            def aktif_on(day: int, people=people) -> list[int]:
+                return [member for member, start, end in people if start <= day <= end]
+
+            # The board: three of the PSM aktif now who were aktif when its term began.
+            holders, starts, elected = [], 0, NULL
+            current = [(member, start) for member, start, end in people if end >= today]
+            if len(current) >= len(BOARD_SEATS) and random_() < BOARD_UNITS:
+                starts = randint(today - 6 * 365, today - 30)
+                eligible = [member for member, start in current if start <= starts]
+                if len(eligible) >= len(BOARD_SEATS):
+                    holders = rng.sample(eligible, len(BOARD_SEATS))
+            if holders and starts - 21 >= window:  # elected at a musyawarah within the 12 months
+                day = starts - randint(3, 21)
+                elected = self._meeting(
+                    kabkota, rows, ids, rng, unit_pk=unit_pk, region=code, kind=MeetingKind.MUSYAWARAH,
+                    day=day, place=place, expected=aktif_on(day), turnout=0.9, topics=[MUSYAWARAH_TOPIC],
+                )  # fmt: skip
+            if holders:
+                decree, number = NULL, ""
+                if random_() < BOARDS_WITH_SK:
+                    ids["decree"] += 1
+                    decree = ids["decree"]
+                    issued_on = datetime.date.fromordinal(starts)
+                    number = f"463/{randint(1, 450):03d}/{issued_on.year}"
+                    rows.decrees.append(
+                        f"{decree}\t{unit_pk}\t{number}\t{issued_on}\t{head}\t\t{elected}\t{self.now}"
+                    )
+                ends = datetime.date.fromordinal(starts + BOARD_TERM_DAYS)
+                term = f"{datetime.date.fromordinal(starts)}\t{ends}"
+                aktif = {member: (start, end) for member, start, end in people}
+                for role, member in zip(BOARD_SEATS, holders, strict=True):
+                    rows.seats.append(f"{unit_pk}\t{member}\t{role}\t{term}\t{number}\t{decree}\t{elected}")
+                    if role == BoardRole.KETUA:  # who speaks for the unit at the forums above it
+                        seat_holders.append((code, member, starts, *aktif[member]))
+            # Meetings: about half of the units with PSM meet, each at its own rate, on its habitual day.
+            if not people or random_() >= MEETING_UNITS:
+                continue
+            rate, turnout = rng.uniform(*MEETING_RATE), rng.uniform(0.6, 0.95)
+            habit = randint(3, 25)
+            board_months = set(rng.sample(range(len(months)), randint(1, 2))) if holders else set()
+            for index, (_month, first, last, _due_on, _due) in enumerate(months):
+                if random_() < rate:
+                    day = min(last, max(first, first + habit - 1 + randint(-3, 3)))
+                    self._meeting(
+                        kabkota, rows, ids, rng, unit_pk=unit_pk, region=code, kind=MeetingKind.RUTIN,
+                        day=day, place=place, expected=aktif_on(day), turnout=turnout, topics=ROUTINE_TOPICS,
+                    )  # fmt: skip
+                if index in board_months:  # everyone is on the list (members.meetings), the board comes
+                    day = min(last, first + (habit + 12) % 28)
+                    self._meeting(
+                        kabkota, rows, ids, rng, unit_pk=unit_pk, region=code, kind=MeetingKind.PENGURUS,
+                        day=day, place=place, expected=aktif_on(day), turnout=0.9, topics=BOARD_TOPICS,
+                        likely=set(holders),
+                    )  # fmt: skip
+        self._plan_forum_meetings(kabkota, rows, ids, rng, months, seat_holders)
+
+    def _plan_forum_meetings(
+        self,
+        kabkota: str,
+        rows: _InstitutionRows,
+        ids: dict[str, int],
+        rng: random.Random,
+        months: list,
+        seat_holders: list[tuple[str, int, int, int, int]],
+    ) -> None:
+        """1-3 rapat koordinasi of each kecamatan's IPSM forum, 2 of the kab/kota's, expecting the ketua of
+        each unit below, active on the day (members.meetings.forum_attendees: no kecamatan or kab/kota units
+        are generated, so no forum board of its own)."""
+        full = self.kabkota_full_names[kabkota]
+        kecamatan = sorted({code[:8] for _pk, code, _count in self.units[kabkota]})
+        forums = [(code, rng.randint(1, 3)) for code in kecamatan] + [(kabkota, 2)]
+        for code, count in forums:
+            name = self.kecamatan_names.get(code, "")
+            if code == kabkota:
+                place, guests = f"Aula Dinas Sosial {full}", f"Kepala Dinas Sosial, TKSK se-{full}, mitra"
+            else:
+                place = f"Aula Kantor Kecamatan {name}".strip()
+                guests = f"TKSK Kecamatan {name}, perangkat kelurahan/desa, Dinas Sosial {full}"
+            for index in sorted(rng.sample(range(len(months)), count)):
+                _month, first, last, _due_on, _due = months[index]
+                day = min(last, first + rng.randint(7, 23))
+                expected = [
+                    member
+                    for desa, member, starts, aktif_from, aktif_until in seat_holders
+                    if desa.startswith(code) and starts <= day and aktif_from <= day <= aktif_until
+                ]
+                self._meeting(
+                    kabkota, rows, ids, rng, unit_pk=None, region=code, kind=MeetingKind.KOORDINASI, day=day,
+                    place=place, expected=expected, turnout=0.75, topics=FORUM_TOPICS, guests=guests,
+                    keep_empty=True,
+                )  # fmt: skip
+
+    def _meeting(
+        self,
+        kabkota: str,
+        rows: _InstitutionRows,
+        ids: dict[str, int],
+        rng: random.Random,
+        *,
+        unit_pk: int | None,
+        region: str,
+        kind: str,
+        day: int,
+        place: str,
+        expected: list[int],
+        turnout: float,
+        topics: list[Topic],
+        likely: set[int] | None = None,
+        guests: str = "",
+        keep_empty: bool = False,
+    ) -> int | str:
+        """One meeting with its attendance, maybe decisions and a follow-up; its id (NULL if not held: a unit
+        with nobody aktif that day)."""
+        if not expected and not keep_empty:
+            return NULL
+        random_, randint, choice = rng.random, rng.randint, rng.choice
+        ids["meeting"] += 1
+        pk = ids["meeting"]
+        held_on = datetime.date.fromordinal(day)
+        topic = choice(topics)
+        last_month = held_on.replace(day=1) - datetime.timedelta(days=1)
+        if kind == MeetingKind.RUTIN:
+            agenda = (
+                f"1. Pembukaan\\n2. Laporan kegiatan anggota bulan {MONTHS_ID[last_month.month - 1]} "
+                f"{last_month.year}\\n3. {topic.title}\\n4. Lain-lain\\n5. Penutup"
+            )
+        else:
+            agenda = f"1. Pembukaan\\n2. {topic.title}\\n3. Penutup"
+        opens, closes = choice(HOURS)
+        minutes = ""
+        if random_() < 0.85:
+            minutes = (
+                f"Pertemuan dibuka pukul {opens} WIB. {topic.minutes} Pertemuan ditutup pukul {closes} WIB."
+            )
+        unit = NULL if unit_pk is None else unit_pk
+        rows.meetings.append(
+            f"{pk}\t{unit}\t{region}\t{kind}\t{held_on}\t{place}\t{agenda}\t{minutes}\t{guests}\t"
+            f"{held_on} 20:00:00+07\t{held_on} 20:00:00+07"
+        )
+        self.meetings[kabkota].append((pk, unit_pk, kind, day))
+        present = [
+            member
+            for member in expected
+            if random_() < (turnout if likely is None or member in likely else 0.1)
+        ] or expected[:1]
+        here = set(present)
+        rows.attendance.extend(f"{pk}\t{member}\t{'t' if member in here else 'f'}" for member in expected)
+        if not present or random_() >= MEETINGS_WITH_DECISIONS:
+            return pk
+        decisions = rng.sample(topic.decisions, min(len(topic.decisions), randint(1, 2)))
+        first_decision = ids["decision"] + 1
+        for text in decisions:
+            ids["decision"] += 1
+            rows.decisions.append(f"{ids['decision']}\t{pk}\t{text}")
+        if random_() < DECISIONS_WITH_FOLLOW_UP:
+            due = day + randint(7, 45)
+            done_on, note = NULL, ""
+            if due < self.today_ordinal and random_() < FOLLOW_UPS_DONE:
+                done_on = datetime.date.fromordinal(
+                    min(day + randint(2, due - day + 10), self.today_ordinal - 1)
+                )
+                note = choice(("", "Sudah dilaksanakan.", "Selesai, laporan diserahkan."))
+            rows.follow_ups.append(
+                f"{pk}\t{first_decision}\t{choice(topic.tasks)}\t{choice(present)}\t"
+                f"{datetime.date.fromordinal(due)}\t{done_on}\t{note}"
+            )
+        return pk
+
+    # --- Partners -------------------------------------------------------------------------------------
+
+    def _write_partners(self) -> None:
+        """Partners of each kab/kota, the kecamatan they serve and what they gave in the 12 months."""
+        self.partners: dict[str, list[int]] = defaultdict(list)  # kab/kota -> partner ids
+        partners, served, contributions = [], [], []
+        for kabkota in self.kabkota:
+            partners.extend(self._partner_lines(kabkota, len(partners), served, contributions))
+        report = self.report
+        report.partners = _copy(
+            "members_partner",
+            [
+                "id", "region_id", "name", "sector", "contact_name", "phone", "email", "address",
+                "mou_number", "mou_starts_on", "mou_ends_on", "is_active", "notes", "created_at",
+            ],
+            partners,
+        )  # fmt: skip
+        report.partner_kecamatan = _copy(
+            "members_partner_kecamatan_served", ["partner_id", "region_id"], served
+        )
+        report.contributions = _copy(
+            "members_contribution",
+            ["partner_id", "kind", "value", "given_on", "purpose", "beneficiaries", "unit_id", "recorded_at"],
+            contributions,
+        )
+
+    def _partner_lines(self, kabkota: str, pk: int, served: list[str], contributions: list[str]) -> list[str]:
+        rng = self.rng("partners", kabkota)
+        random_, randint, choice = rng.random, rng.randint, rng.choice
+        sectors, sector_cum = _weighted_list(PARTNER_SECTORS)
+        agreements, agreement_cum = _weighted_list(PARTNER_AGREEMENTS)
+        fromordinal = datetime.date.fromordinal
+        today = self.today_ordinal
+        months = self._report_months()
+        window_first, window_last = months[0][1], months[-1][2]
+        kab, full = self.kabkota_names[kabkota], self.kabkota_full_names[kabkota]
+        units_by_kecamatan: dict[str, list[int]] = defaultdict(list)
+        for unit_pk, code, count in self.units[kabkota]:
+            if count:
+                units_by_kecamatan[code[:8]].append(unit_pk)
+        kecamatan = sorted({code[:8] for code, _level in self.desa[kabkota]})
+        lines, names = [], set()
+        wanted = randint(*PARTNERS_PER_KABKOTA)
+        for _ in range(5 * wanted):  # a name drawn twice is drawn again (one name per kab/kota)
+            if len(lines) == wanted:
+                break
+            sector = sectors[_pick(random_, sector_cum)]
+            home = choice(kecamatan)
+            name = choice(PARTNER_NAMES[sector]).format(
+                kab=kab,
+                full=full,
+                kec=self.kecamatan_names.get(home, kab),
+                a=choice(NAME_WORDS_A),
+                b=choice(NAME_WORDS_B),
+                c=choice(NAME_WORDS_C),
+            )
+            if name in names:
+                continue
+            names.add(name)
+            pk += 1
+            self.partners[kabkota].append(pk)
+            agreement = agreements[_pick(random_, agreement_cum)]
+            starts = ends = None
+            if agreement == "expiring":
+                ends = today + randint(10, 85)
+            elif agreement == "ended":
+                ends = today - randint(10, 200)
+            elif agreement == "long":
+                ends = today + randint(120, 1500)
+            if agreement != "none":
+                starts = (ends or today) - randint(365, 3 * 365)
+            number = f"PKS/460/{randint(1, 450):03d}/{fromordinal(starts).year}" if starts else ""
+            active = random_() < (0.5 if agreement == "ended" else 0.97)
+            contact = _person_name(rng, female=random_() < 0.5)
+            slug = "".join(ch for ch in name.lower() if ch.isalnum())[:20]
+            email = f"csr@{slug}.co.id" if sector == PartnerSector.DUNIA_USAHA else ""
+            lines.append(
+                f"{pk}\t{kabkota}\t{name}\t{sector}\t{contact}\t{_phone(rng)}\t{email}\t"
+                f"Jl. {choice(STREETS)} No. {randint(1, 200)}, {kab}\t{number}\t"
+                f"{fromordinal(starts) if starts else NULL}\t{fromordinal(ends) if ends else NULL}\t"
+                f"{'t' if active else 'f'}\t\t{self.now}"
+            )
+            if sector == PartnerSector.LAYANAN_KESEHATAN and name.startswith("Puskesmas"):
+                serving = [home]
+            elif random_() < 0.3:
+                serving = kecamatan
+            else:
+                serving = sorted(rng.sample(kecamatan, min(len(kecamatan), randint(1, 4))))
+            served.extend(f"{pk}\t{code}" for code in serving)
+            pool = [unit for code in serving for unit in units_by_kecamatan.get(code, ())]
+            for _ in range(choice((0, 1, 2, 2, 3, 4, 6))):
+                day = randint(window_first, window_last)
+                purpose, kind, low, high = choice(CONTRIBUTIONS[sector])
+                value = randint(low // 100_000, high // 100_000) * 100_000
+                beneficiaries = randint(5, 120) if random_() < 0.8 else NULL
+                unit = choice(pool) if pool and random_() < 0.7 else NULL
+                if (starts and day < starts) or (ends and day > ends):
+                    continue  # given only while the agreement is in force
+                contributions.append(
+                    f"{pk}\t{kind}\t{value}\t{fromordinal(day)}\t{purpose}\t{beneficiaries}\t{unit}\t"
+                    f"{fromordinal(day)} 10:00:00+07"
+                )
+        return lines
+
+    # --- Indicator targets ----------------------------------------------------------------------------
+
+    def _write_programmes(self) -> None:
+        """The units' work programmes of this year (module function _programme_lines), after the meetings
+        that realise some of their activities."""
+        ids: dict[str, int] = defaultdict(int)
+        programmes, activities = [], []
+        for kabkota in self.kabkota:
+            programmes.extend(_programme_lines(self, kabkota, ids, activities))
+        report = self.report
+        report.programmes = _copy(
+            "members_workprogramme",
+            ["id", "unit_id", "year", "adopted_at_id", "created_by_id", "created_at", "updated_at"],
+            programmes,
+        )
+        report.programme_activities = _copy(
+            "members_programmeactivity",
+            [
+                "programme_id", "title", "kind", "month", "target", "funding", "partner_id", "budget",
+                "realised_on", "realised_by", "meeting_id", "report_count", "note",
+            ],
+            activities,
+        )  # fmt: skip
+
+    def _write_indicator_targets(self) -> None:
+        """Last year's baseline and target of TARGET_INDICATORS for each kab/kota, in the size of its data
+        (shares in percent, as trainings/targets.py keeps them)."""
+        kinds = {key: kind for _level, key, kind, _name, _formula in DEFINITIONS}
+        year = self.today.year - 1
+        lines = []
+        for kabkota in self.kabkota:
+            rng = self.rng("indicator targets", kabkota)
+            units, partners = len(self.units[kabkota]), len(self.partners.get(kabkota, ()))
+            members = len(self.active_by_kabkota[kabkota])
+            for key in TARGET_INDICATORS:
+                if key not in kinds:
+                    continue
+                if kinds[key] == SHARE:
+                    baseline = rng.uniform(60, 88)
+                    target = min(100.0, baseline + rng.uniform(3, 12))
+                else:
+                    size = {
+                        "meetings_held": units * rng.uniform(3, 6),
+                        "active_partners": partners * rng.uniform(0.7, 1.0),
+                        "contributions_value": partners * rng.uniform(5, 20) * 1_000_000,
+                        "psm_trained": members * rng.uniform(0.2, 0.4),
+                    }.get(key, rng.uniform(10, 100))
+                    baseline = float(round(size))
+                    target = float(round(size * rng.uniform(1.05, 1.3)))
+                lines.append(f"{kabkota}\t{year}\t{key}\t{baseline:.2f}\t{target:.2f}\t{self.now}")
+        self.report.indicator_targets = _copy(
+            "trainings_indicatortarget",
+            ["region_id", "year", "indicator", "baseline", "target", "updated_at"],
+            lines,
+        )
+
+
+@dataclass
+class _InstitutionRows:
+    """The COPY lines of one kab/kota's institution."""
+
+    meetings: list[str] = field(default_factory=list)
+    attendance: list[str] = field(default_factory=list)
+    decisions: list[str] = field(default_factory=list)
+    follow_ups: list[str] = field(default_factory=list)
+    decrees: list[str] = field(default_factory=list)
+    seats: list[str] = field(default_factory=list)
+
+
+# --- Work programmes ---------------------------------------------------------------------------------------
+
+# (title, kind, the months it may fall in, funding) of a unit's planned activities.
+PROGRAMME_PLAN = [
+    ("Pertemuan rutin triwulan I", "pertemuan", (3,), "swadaya"),
+    ("Pertemuan rutin triwulan II", "pertemuan", (6,), "swadaya"),
+    ("Pertemuan rutin triwulan III", "pertemuan", (9,), "swadaya"),
+    ("Pertemuan rutin triwulan IV", "pertemuan", (12,), "swadaya"),
+    ("Pendataan PMKS", "pendataan", (1, 2), "dana_desa"),
+    ("Kunjungan rumah lansia", "kunjungan", (4, 5), "swadaya"),
+    ("Pendampingan keluarga PKH", "pendampingan", (6, 7), "swadaya"),
+    ("Sosialisasi perlindungan anak", "sosialisasi", (7, 8), "dana_desa"),
+    ("Penguatan kapasitas PSM", "pelatihan", (5, 8, 10), "apbd"),
+    ("Kesiapsiagaan bencana", "bencana", (10, 11), "dana_desa"),
+    ("Bakti sosial HKSN", "lainnya", (12,), "swadaya"),
+]
+PROGRAMME_SHARE = 0.5  # of the units, those with a programme for this year
+REALISED_SHARE = 0.65  # of the activities of a month that has ended
+
+
+def _programme_lines(
+    generator: _Generator, kabkota: str, ids: dict[str, int], activities: list[str]
+) -> Iterator[str]:
+    """This year's programme of about half the units of `kabkota`, 6-9 activities each; those of a month
+    that has ended mostly realised: by the unit's meeting that month when it held one (generator.meetings,
+    kept by the institution step), else by PSM reports or by hand."""
+    rng = generator.rng("programmes", kabkota)
+    random_, randint = rng.random, rng.randint
+    today = generator.today
+    year = today.year
+    ended = today.month - 1
+    met: dict[tuple[int, int], tuple[int, int]] = {}  # (unit, month) -> (meeting id, day)
+    for pk, unit_pk, _kind, day in generator.meetings.get(kabkota, []):
+        held_on = datetime.date.fromordinal(day)
+        if unit_pk is not None and held_on.year == year:
+            met.setdefault((unit_pk, held_on.month), (pk, day))
+    for unit_pk, _code, members in generator.units[kabkota]:
+        if not members or random_() >= PROGRAMME_SHARE:
+            continue
+        ids["programme"] += 1
+        programme = ids["programme"]
+        yield f"{programme}\t{unit_pk}\t{year}\t{NULL}\t{NULL}\t{generator.now}\t{generator.now}"
+        for title, kind, months, funding in rng.sample(PROGRAMME_PLAN, randint(6, 9)):
+            month = rng.choice(months)
+            realised_on = realised_by = meeting = reports = NULL
+            note = ""
+            if month <= ended and random_() < REALISED_SHARE:
+                first = datetime.date(year, month, 1).toordinal()
+                if kind == "pertemuan" and (unit_pk, month) in met:
+                    meeting, day = met[unit_pk, month]
+                    realised_on, realised_by = datetime.date.fromordinal(day), "rapat"
+                elif kind != "pelatihan" and random_() < 0.6:
+                    realised_on, realised_by = datetime.date.fromordinal(first + randint(0, 27)), "laporan"
+                    reports = randint(1, min(members, 6))
+                else:
+                    realised_on, realised_by = datetime.date.fromordinal(first + randint(0, 27)), "manual"
+                    note = "Dokumentasi di buku kegiatan unit"
+            activities.append(
+                f"{programme}\t{title}\t{kind}\t{month}\t\t{funding}\t{NULL}\t{NULL}\t{realised_on}\t"
+                f"{'' if realised_by is NULL else realised_by}\t{meeting}\t{reports}\t{note}"
+            )
 
 
 def _pick(random_: Callable[[], float], cumulative: list[float]) -> int:

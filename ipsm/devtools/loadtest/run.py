@@ -241,7 +241,7 @@ def ensure_database(params: dict, database_url: str) -> str:
 
     scale = float(env("LOADTEST_SCALE", default_scale()))
     # The same label as the benchmark's databases (ipsm/devtools/benchmarks.py LABEL): one can be copied.
-    dataset = f"national data 2, scale {scale:g}" if GENERATOR.exists() else "demo data"
+    dataset = f"national data 3, scale {scale:g}" if GENERATOR.exists() else "demo data"
     with psycopg.connect(
         host=params["HOST"], port=params["PORT"], user="postgres", dbname="postgres", autocommit=True
     ) as conn:
