@@ -23,6 +23,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from ipsm.lib.numbers import percent
 from members.models import (
@@ -103,24 +104,28 @@ def start_programme(*, unit: Unit, year: int, by, copy_from: WorkProgramme | Non
     if not created:
         raise ValidationError(_("The unit already has a work programme for %(year)s.") % {"year": year})
     if copy_from is not None:
-        ProgrammeActivity.objects.bulk_create(
-            ProgrammeActivity(
-                programme=programme,
-                title=old.title,
-                kind=old.kind,
-                month=old.month,
-                target=old.target,
-                funding=old.funding,
-                partner=old.partner,
-                budget=old.budget,
-            )
-            for old in copy_from.activities.all()
+        bulk_create_with_history(
+            [
+                ProgrammeActivity(
+                    programme=programme,
+                    title=old.title,
+                    kind=old.kind,
+                    month=old.month,
+                    target=old.target,
+                    funding=old.funding,
+                    partner=old.partner,
+                    budget=old.budget,
+                )
+                for old in copy_from.activities.all()
+            ],
+            ProgrammeActivity,
+            default_user=by,
         )
     return programme
 
 
 def check_activity(activity: ProgrammeActivity) -> None:
-    """An activity's own rules (the form, the admin and the demo all pass here)."""
+    """An activity's own rules: save_activity (the pages) and the demo pass here."""
     errors = {}
     if activity.funding == FundingSource.MITRA and activity.partner_id is None:
         errors["partner"] = _("Choose the partner that funds it.")

@@ -125,6 +125,7 @@ def test_last_years_activities_are_planned_again_unrealised(as_user, coordinator
     new = WorkProgramme.objects.get(unit=unit_a, year=YEAR + 1)
     copied = list(new.activities.values_list("title", "month", "realised_on"))
     assert copied == [("Pertemuan rutin", 2, None), ("Sosialisasi", 6, None)]
+    assert {row.history_user for row in ProgrammeActivity.history.filter(programme=new)} == {coordinator}
 
 
 def test_bad_activities_are_refused_with_a_message_and_nothing_saved(
