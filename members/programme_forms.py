@@ -67,6 +67,10 @@ class ByHandForm(forms.Form):
         help_text=_("What was done, and where it is recorded."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, activity: ProgrammeActivity, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["realised_on"].initial = timezone.localdate()
+        # Today, in the programme's year; else the middle of the month it was planned for.
+        today = timezone.localdate()
+        year = activity.programme.year
+        planned = datetime.date(year, activity.month, 15)
+        self.fields["realised_on"].initial = today if today.year == year else planned

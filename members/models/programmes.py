@@ -135,7 +135,7 @@ class ProgrammeActivity(models.Model):
         _("month"), validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
     target = models.CharField(
-        _("target"),
+        _("target group"),
         max_length=200,
         blank=True,
         help_text=_("Who or what it is for, and how many (for example 30 families in RW 03)."),

@@ -6,6 +6,8 @@ A unit's programme is kept by its coordinator and the staff of its kab/kota, rea
 members.access: outside the scope 404, read-only 403.
 """
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -161,17 +163,18 @@ def activity_detail(request, pk):
     can_change = request.user.has_perm(CHANGE)
     choices = []
     if can_change and not activity.is_realised:
-        choices = [
-            {"source": source, "candidates": source.candidates(activity)}
-            for source in programmes.sources_for(activity)
-        ]
+        planned = datetime.date(activity.programme.year, activity.month, 15)
+        for source in programmes.sources_for(activity):
+            candidates = source.candidates(activity)
+            nearest = min(candidates, key=lambda c: abs((c.on - planned).days), default=None)
+            choices.append({"source": source, "candidates": candidates, "nearest": nearest})
     context = {
         "activity": activity,
         "programme": activity.programme,
         "events": list(activity.events.all()),
         "can_change": can_change,
         "choices": choices,
-        "by_hand_form": ByHandForm() if can_change and not activity.is_realised else None,
+        "by_hand_form": ByHandForm(activity=activity) if can_change and not activity.is_realised else None,
     }
     return render(request, "members/programmes/activity_detail.html", context)
 
@@ -184,7 +187,7 @@ def realise(request, pk):
     key = request.POST.get("sumber", "")
     try:
         if key == BY_HAND:
-            form = ByHandForm(request.POST)
+            form = ByHandForm(request.POST, activity=activity)
             if not form.is_valid():
                 problems = form.errors.items()
                 raise ValidationError([f"{form[n].label}: {text}" for n, texts in problems for text in texts])

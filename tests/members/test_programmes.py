@@ -48,8 +48,8 @@ def _plan(programme, title="Pertemuan rutin", kind="pertemuan", month=3, **field
     return programmes.save_activity(activity=activity, by=None)
 
 
-def _meeting(unit, by) -> Meeting:
-    meeting = Meeting(unit=unit, region=unit.region, kind=MeetingKind.RUTIN, held_on=D(YEAR, 3, 12))
+def _meeting(unit, by, day=None) -> Meeting:
+    meeting = Meeting(unit=unit, region=unit.region, kind=MeetingKind.RUTIN, held_on=day or D(YEAR, 3, 12))
     meeting.place, meeting.agenda = "Balai Kelurahan", "Pembagian tugas"
     return meetings.create_meeting(meeting=meeting, by=by)
 
@@ -185,8 +185,13 @@ def test_a_meeting_of_the_unit_realises_a_planned_meeting(
     theirs = _meeting(unit_b, staff)
     client = as_user(coordinator)
 
+    later = _meeting(unit_a, coordinator, day=D(YEAR, 8, 20))
     page = client.get(reverse("programmes:activity", args=[activity.pk])).content.decode()
     assert f'value="{ours.pk}"' in page and f'value="{theirs.pk}"' not in page
+    # The meeting nearest the planned month (March) is chosen already; a past year's programme suggests
+    # the middle of that month for "by hand".
+    assert f'value="{ours.pk}" selected' in page and f'value="{later.pk}" selected' not in page
+    assert f'value="{YEAR}-03-15"' in page
 
     url = reverse("programmes:realise", args=[activity.pk])
     response = client.post(url, {"sumber": "rapat", "ref": str(theirs.pk)}, follow=True)
