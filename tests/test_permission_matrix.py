@@ -348,6 +348,12 @@ RULES: dict[str, Rule | tuple[Rule, ...]] = {
         Rule(get=                               "login  403    403    ok     ok     ok    403"),
         Rule(query="wilayah=33.71", get=        "login  403    403    ok     ok     404    403"),
     ),
+    # The realisation by year the report page loads after it is shown (204 where it shows none).
+    "trainings:indicator_trend": (
+        Rule(get=                               "login  403    403    ok     ok     ok    403"),
+        Rule(query="wilayah=33.71&periode=2025",
+             get=                               "login  403    403    ok     ok     404    403"),
+    ),
     # A kab/kota's indicator targets for a year: set by its staff, read by its heads.
     "trainings:indicator_targets": Rule(params="code=kabkota year=2025",
                                         get=    "login  403    403    ok     ok     404    403",

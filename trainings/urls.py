@@ -38,6 +38,7 @@ urlpatterns = [
     path("peserta/<int:pk>/sertifikat/logo/", certificate_views.certificate_logo, name="certificate_logo"),
     # Five-level indicator report (trainings/report_views.py)
     path("indikator/", report_views.indicator_report, name="indicators"),
+    path("indikator/tren/", report_views.indicator_trend, name="indicator_trend"),
     path("indikator/ekspor/<str:fmt>/", export_views.indicator_export, name="indicator_export"),
     path("indikator/target/<str:code>/<int:year>/", report_views.indicator_targets, name="indicator_targets"),
     path("indikator/lkjip/<str:code>/<int:year>/<str:fmt>/", export_views.lkjip_export, name="lkjip_export"),

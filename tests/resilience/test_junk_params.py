@@ -112,6 +112,7 @@ PAGES: dict[str, Page | tuple[Page, ...]] = {
     "activity": Page(params=("pengguna", "jenis", "dari", "sampai", "halaman")),
     "trainings:indicators": Page(params=("wilayah", "periode", "hitung_ulang"), roles=WITH_SUPERUSER),
     "trainings:indicator_export": Page(kwargs="fmt=xlsx", same_as="trainings:indicators"),
+    "trainings:indicator_trend": Page(same_as="trainings:indicators"),
     "trainings:indicator_targets": Page(kwargs="code=kabkota year=2025"),
     "trainings:lkjip_export": Page(kwargs="code=kabkota year=2025 fmt=xlsx"),
     "cases:pmks_grid": Page(kwargs="code=kelurahan_a", params=("periode",)),

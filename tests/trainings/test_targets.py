@@ -97,36 +97,53 @@ def _events_in(years, staff, magelang) -> None:
         )
 
 
+TREND = "/indikator/tren/"
+
+
 def _trend_of(html: str, key: str) -> dict[str, str]:
-    card = html[html.index(f'id="indicator-{key}"') :]
-    card = card[: card.index("</article>")]
-    if 'class="small mb-2 trend-figures"' not in card:
+    """The years and figures of one indicator's block in the trend the report page loads (htmx)."""
+    marker = f'id="trend-box-{key}"'
+    if marker not in html:
         return {}
-    trend = card[card.index('class="small mb-2 trend-figures"') :]
-    pairs = re.findall(r"<dt[^>]*>(\d{4})</dt><dd[^>]*>([^<]*)</dd>", trend[: trend.index("</dl>")])
+    block = html[html.index(marker) :]
+    pairs = re.findall(r"<dt[^>]*>(\d{4})</dt><dd[^>]*>([^<]*)</dd>", block[: block.index("</dl>")])
     return dict(pairs)
 
 
-def _page_queries(client, **params) -> int:
+def _trend(client, **params) -> str:
+    """The report page, then the trend it loads after it is shown ("" when the page loads none)."""
+    page = client.get(REPORT, params).content.decode()
+    if 'id="trend-loader"' not in page:
+        response = client.get(TREND, params)
+        assert response.status_code == 204  # the fragment agrees: nothing to show
+        return ""
+    assert f'hx-get="{TREND}?' in page and 'id="trend-box-budget"' in page
+    response = client.get(TREND, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _queries(client, url, **params) -> int:
     with CaptureQueriesContext(connection) as captured:
-        assert client.get(REPORT, params).status_code == 200
+        assert client.get(url, params).status_code in (200, 204)
     return len(captured)
 
 
 def test_the_report_shows_the_realisation_of_the_last_five_years_for_a_kabkota(as_user, staff, magelang):
     _events_in(range(2018, 2026), staff, magelang)
-    html = as_user(staff).get(REPORT, {"wilayah": "33.71", "periode": "2025"}).content.decode()
+    html = _trend(as_user(staff), wilayah="33.71", periode="2025")
     budget = _trend_of(html, "budget")
     assert list(budget) == ["2021", "2022", "2023", "2024", "2025"]  # oldest first, five at most
     assert [re.sub(r"\D", "", shown) for shown in budget.values()] == [
         f"{year - 2010}000000" for year in range(2021, 2026)
     ]
     assert list(_trend_of(html, "events_held").values()) == ["1"] * 5
+    assert 'hx-swap-oob="true"' in html  # each block goes into its own card
 
 
 def test_the_trend_leaves_out_years_without_data_and_ends_with_the_year_shown(as_user, staff, magelang):
     _events_in([2019, 2021], staff, magelang)
-    html = as_user(staff).get(REPORT, {"wilayah": "33.71", "periode": "2024"}).content.decode()
+    html = _trend(as_user(staff), wilayah="33.71", periode="2024")
     # 2020 had no data; 2023 is always there, as the year before the one shown.
     assert list(_trend_of(html, "events_held").items()) == [
         ("2019", "1"),
@@ -139,35 +156,38 @@ def test_the_trend_leaves_out_years_without_data_and_ends_with_the_year_shown(as
 @pytest.mark.parametrize("params", [{"wilayah": "33.71", "periode": "2025-S1"}, {"wilayah": "33.71.01"}])
 def test_no_trend_for_a_semester_or_below_a_kabkota(as_user, superuser, staff, magelang, params):
     _events_in(range(2020, 2026), staff, magelang)
-    html = as_user(superuser).get(REPORT, {"periode": "2025", **params}).content.decode()
-    assert "trend-figures" not in html
+    assert _trend(as_user(superuser), **{"periode": "2025", **params}) == ""
 
 
 def test_no_trend_when_only_the_year_and_the_one_before_are_known(as_user, staff, magelang):
     _events_in([2024, 2025], staff, magelang)
-    html = as_user(staff).get(REPORT, {"wilayah": "33.71", "periode": "2025"}).content.decode()
-    assert "trend-figures" not in html and 'class="current"' in html
+    client = as_user(staff)
+    assert _trend(client, wilayah="33.71", periode="2025") == ""
+    assert 'class="current"' in client.get(REPORT, {"wilayah": "33.71", "periode": "2025"}).content.decode()
 
 
-def test_the_trend_counts_at_most_five_reports_whatever_the_years_of_data(as_user, staff, magelang):
-    """Each year's report takes a constant number of queries (trainings/indicators.py), and the trend
-    counts at most TREND_YEARS of them (fewer: a report gives its year and the one before)."""
+def test_the_page_counts_no_earlier_year_and_the_trend_at_most_five_reports(as_user, staff, magelang):
+    """The report page counts its own year's report only, whatever the years of data: the trend comes
+    after it (htmx) and counts at most TREND_YEARS reports, each a constant number of queries
+    (trainings/indicators.py); fewer, since a report gives its year and the one before."""
     client = as_user(staff)
     _events_in([2025], staff, magelang)
     cache.clear()
-    without_trend = _page_queries(client, wilayah="33.71", periode="2025")
+    page_alone = _queries(client, REPORT, wilayah="33.71", periode="2025")
     cache.clear()
     with CaptureQueriesContext(connection) as one_report:
         counted_indicator_report("33.71", Period(2020))
     _events_in(range(2016, 2024), staff, magelang)
     cache.clear()
-    with_trend = _page_queries(client, wilayah="33.71", periode="2025")
-    assert without_trend < with_trend <= without_trend + (targets.TREND_YEARS - 1) * len(one_report)
+    assert _queries(client, REPORT, wilayah="33.71", periode="2025") == page_alone
+    cache.clear()
+    trend = _queries(client, TREND, wilayah="33.71", periode="2025")
+    assert trend <= targets.TREND_YEARS * len(one_report) + 10  # + the session, scope, report years
     _events_in(range(2005, 2016), staff, magelang)  # eleven more years: no more reports counted
     cache.clear()
-    assert _page_queries(client, wilayah="33.71", periode="2025") == with_trend
-    # Counted once, the earlier years' reports are read from the cache, one query each at most.
-    assert _page_queries(client, wilayah="33.71", periode="2025") <= without_trend + targets.TREND_YEARS
+    assert _queries(client, TREND, wilayah="33.71", periode="2025") == trend
+    # Counted once, the reports are read from the cache, one query each at most.
+    assert _queries(client, TREND, wilayah="33.71", periode="2025") <= page_alone + targets.TREND_YEARS
 
 
 def test_the_lkjip_table_has_a_realisation_column_for_each_earlier_year(as_user, staff, magelang):

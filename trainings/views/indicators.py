@@ -6,12 +6,15 @@ period's figures are counted at most ten minutes before (the page says when; ?hi
 again); the running period's are counted for every request.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,7 +53,8 @@ def indicator_report(request):
         ),
         "years_with_data": years,
         "levels": report.levels,
-        "level_rows": _with_targets(report.levels, region, period, years),
+        "level_rows": _with_targets(report.levels, region, period),
+        "trend_url": _trend_url(region, period, years),
         "targets_year": period.year if targets.is_target_region(region) else None,
         "can_set_targets": targets.may_set_targets(user, region),
         "counted_at": report.counted_at,
@@ -60,16 +64,12 @@ def indicator_report(request):
     return render(request, "trainings/indicators.html", context)
 
 
-def _with_targets(levels, region: Region, period: Period, years_with_data: list[int]) -> list[dict]:
+def _with_targets(levels, region: Region, period: Period) -> list[dict]:
     """Each level's indicators with their target, realisation and achievement where the kab/kota set a
-    target for the year, and the realisation in the years before (trainings/targets.py); neither for other
-    regions or a semester. One query, and for the trend at most TREND_YEARS - 1 earlier years' reports."""
-    shown, trend = {}, None
+    target for the year (trainings/targets.py); none for other regions or a semester (one query)."""
+    shown = {}
     if targets.is_target_region(region) and period.semester == 0:
         shown = targets.targets_of(region, period.year)
-        trend = targets.realisation_trend(region, period.year, levels=levels, years_with_data=years_with_data)
-        if len(trend.years) <= 2:  # the year and the one before: the card shows both already
-            trend = None
     rows = []
     for level in levels:
         items = []
@@ -84,11 +84,42 @@ def _with_targets(levels, region: Region, period: Period, years_with_data: list[
                     "achievement": targets.achievement(indicator.key, realised, target.target)
                     if target
                     else None,
-                    "trend": trend.figures.get(indicator.key) if trend else None,
                 }
             )
         rows.append({"label": level.label, "rows": items})
     return rows
+
+
+def _has_trend(region: Region, period: Period, years_with_data: list[int]) -> bool:
+    """A kab/kota's whole year with data in more years than the year and the one before (which the cards
+    show already)."""
+    if not targets.is_target_region(region) or period.semester != 0:
+        return False
+    return len(targets.trend_years(period.year, years_with_data)) > 2
+
+
+def _trend_url(region: Region, period: Period, years_with_data: list[int]) -> str:
+    if not _has_trend(region, period, years_with_data):
+        return ""
+    query = urlencode({"wilayah": region.code, "periode": period.key})
+    return f"{reverse('trainings:indicator_trend')}?{query}"
+
+
+@login_required
+@use_replica()
+def indicator_trend(request):
+    """The realisation by year of each indicator (targets.realisation_trend), loaded by the report page
+    after it is shown (htmx, one block per indicator card): counting up to four earlier years' reports the
+    first time must not hold the page itself. 204 where the page shows no trend."""
+    require_perm(request.user, VIEW_PERM)
+    region = _region(request)
+    today = timezone.localdate()
+    period, _warning = asked_period(request.GET.get("periode", ""), lambda: last_finished_year(today))
+    years = report_years(region.code)
+    if not _has_trend(region, period, years):
+        return HttpResponse(status=204)
+    trend = targets.realisation_trend(region, period.year, years_with_data=years)
+    return render(request, "trainings/_indicator_trend.html", {"trend": trend})
 
 
 def _region(request) -> Region:
