@@ -16,14 +16,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ipsm.lib.dates import FIRST_YEAR, YEARS_AHEAD, last_year  # noqa: F401  (the year bounds, re-exported)
+
 WHOLE_YEAR = 0
 # ASCII digits only (\d also takes other scripts' digits), and no year 0, which no date can hold.
 _PATTERN = re.compile(r"^(?P<year>[1-9][0-9]{3})(?:-S(?P<semester>[12]))?$")
-# No figure of the registry is older: the first year a URL or a form may ask for (parse_period, the event
-# list's year filter). Also keeps a year before it (Period.previous) far from the ends of the date range.
-FIRST_YEAR = 2000
-# Plans reach into the next (budget) year: targets, training events. No period is further ahead.
-YEARS_AHEAD = 1
 
 
 @dataclass(frozen=True, order=True)
@@ -62,10 +59,6 @@ class Period:
         if self.semester == WHOLE_YEAR:
             return _("Year %(year)d") % {"year": self.year}
         return _("Semester %(semester)d of %(year)d") % {"semester": self.semester, "year": self.year}
-
-
-def last_year(today: datetime.date | None = None) -> int:
-    return (today or timezone.localdate()).year + YEARS_AHEAD
 
 
 def parse_period(text: str | None, today: datetime.date | None = None) -> Period | None:

@@ -25,6 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from ipsm.lib.dates import FIRST_YEAR, is_asked_year, last_year
 from ipsm.lib.numbers import percent
 from members.models import (
     Meeting,
@@ -94,8 +95,11 @@ def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
 def start_programme(*, unit: Unit, year: int, by, copy_from: WorkProgramme | None = None) -> WorkProgramme:
     """The unit's programme for `year` (made when there is none), optionally with the activities of
     another of the unit's programmes planned again (unrealised, the same months)."""
-    if not 2000 <= year <= timezone.localdate().year + 1:
-        raise ValidationError(_("A work programme is made for this year or the next."))
+    if not is_asked_year(year):
+        raise ValidationError(
+            _("A work programme is made for a year from %(first)s to %(last)s.")
+            % {"first": FIRST_YEAR, "last": last_year()}
+        )
     if copy_from is not None and copy_from.unit_id != unit.pk:
         raise ValidationError(_("Only a programme of the same unit can be copied."))
     programme, created = WorkProgramme.objects.get_or_create(
@@ -304,17 +308,12 @@ def region_tallies(code: str, year: int, today: datetime.date) -> tuple[Tally, l
     """The region's figures and its groups' (sub-regions, or the units of a kecamatan), lowest share first,
     groups with no programme at all last. Two queries at any scale (grouped by code prefix)."""
     length = CHILD_LENGTH.get(len(code), len(code))
-    through = months_ended(year, today)
     activities = (
         ProgrammeActivity.objects.within(code)
         .filter(programme__year=year)
         .annotate(key=Substr("programme__unit__region__code", 1, length))
         .values("key")
-        .annotate(
-            planned=Count("pk"),
-            realised=Count("pk", filter=Q(realised_on__isnull=False)),
-            overdue=Count("pk", filter=Q(realised_on__isnull=True, month__lte=through)),
-        )
+        .annotate(**ProgrammeActivity.objects.figures(through_month=months_ended(year, today)))
     )
     units = (
         Unit.objects.within(code)

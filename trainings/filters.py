@@ -3,14 +3,14 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cases.periods import FIRST_YEAR, last_year
+from ipsm.lib.dates import FIRST_YEAR, last_year
 from members.filters import KecamatanFirstMixin
 from members.models import Member, Region, RegionLevel
 from trainings.models import Event, TrainingType, trained_members
 
 
 class YearFilter(django_filters.NumberFilter):
-    """A whole year from FIRST_YEAR to next year (cases.periods); anything else is refused with the field's
+    """A whole year from FIRST_YEAR to next year (ipsm.lib.dates); anything else is refused with the field's
     message (a year 0, -1 or of 20 digits overflowed the date range of the `__year` lookup: a 500)."""
 
     field_class = forms.IntegerField

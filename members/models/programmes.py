@@ -10,7 +10,7 @@ with a note. Whatever realised it, the activity itself keeps the date and the wa
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.utils.dates import MONTHS
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -103,6 +103,12 @@ class WorkProgramme(models.Model):
         return f"{self.unit} {self.year}"
 
 
+def overdue_q(through_month: int) -> Q:
+    """Overdue: planned for a month up to `through_month` (the months of its year that have ended,
+    members.programmes.months_ended) and not realised."""
+    return Q(realised_on__isnull=True, month__lte=through_month)
+
+
 class ProgrammeActivityQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ProgrammeActivityQuerySet":
         return self.filter(programme__in=WorkProgramme.objects.visible_to(user))
@@ -113,15 +119,23 @@ class ProgrammeActivityQuerySet(models.QuerySet):
     def within(self, code: str) -> "ProgrammeActivityQuerySet":
         return self.filter(programme__unit__region__code__startswith=code) if code else self.all()
 
-    def tally(self, *, through_month: int | None = None) -> dict:
-        """Planned, realised and overdue (planned for a month up to `through_month`, not realised) in one
-        query."""
-        overdue = Q(realised_on__isnull=True) & Q(month__lte=through_month or 0)
-        return self.aggregate(
-            planned=Count("pk"),
-            realised=Count("pk", filter=Q(realised_on__isnull=False)),
-            overdue=Count("pk", filter=overdue),
-        )
+    def with_overdue(self, *, through_month: int) -> "ProgrammeActivityQuerySet":
+        """Each activity with `overdue` (True or False), by overdue_q."""
+        return self.annotate(overdue=ExpressionWrapper(overdue_q(through_month), output_field=BooleanField()))
+
+    @staticmethod
+    def figures(*, through_month: int) -> dict:
+        """Planned, realised and overdue as aggregates: for aggregate() (one programme, one unit) or
+        annotate() after values() (a region's groups)."""
+        return {
+            "planned": Count("pk"),
+            "realised": Count("pk", filter=Q(realised_on__isnull=False)),
+            "overdue": Count("pk", filter=overdue_q(through_month)),
+        }
+
+    def tally(self, *, through_month: int) -> dict:
+        """figures() of these activities, in one query."""
+        return self.aggregate(**self.figures(through_month=through_month))
 
 
 class ProgrammeActivity(models.Model):

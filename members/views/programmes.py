@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from ipsm.lib.dates import is_asked_year
 from ipsm.lib.exports import Column, Export, export_response
 from ipsm.lib.forms import add_error_messages
 from ipsm.lib.query import is_region_code
@@ -32,10 +33,9 @@ BY_HAND = "manual"
 
 
 def _year(year: int | None) -> int:
-    """The programme year asked for: 2000 up to next year (else 404); the current year when none."""
-    today = timezone.localdate()
-    year = year or today.year
-    if not 2000 <= year <= today.year + 1:
+    """The programme year asked for (ipsm.lib.dates.is_asked_year, else 404); the current year when none."""
+    year = year or timezone.localdate().year
+    if not is_asked_year(year):
         raise Http404
     return year
 
@@ -65,11 +65,10 @@ def unit_programme(request, pk, year=None):
     activities = []
     if programme is not None:
         activities = list(
-            programme.activities.select_related("partner", "meeting").prefetch_related("events")
+            programme.activities.with_overdue(through_month=programmes.months_ended(year, today))
+            .select_related("partner", "meeting")
+            .prefetch_related("events")
         )
-    ended = programmes.months_ended(year, today)
-    for activity in activities:
-        activity.overdue = not activity.is_realised and activity.month <= ended
     years = sorted({*unit.programmes.values_list("year", flat=True), today.year, year})
     context = {
         "unit": unit,

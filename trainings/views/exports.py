@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.periods import Period
+from ipsm.lib.dates import FIRST_YEAR
 from ipsm.lib.exports import export_response
 from ipsm.lib.query import is_region_code
 from members.access import get_for_user, require_perm
@@ -56,7 +57,7 @@ def lkjip_export(request, code, year, fmt):
     if not is_region_code(code):
         raise Http404
     region = get_for_user(Region.objects.all(), request.user, pk=code)
-    if not targets.is_target_region(region) or not 2000 <= year <= timezone.localdate().year:
+    if not targets.is_target_region(region) or not FIRST_YEAR <= year <= timezone.localdate().year:
         raise Http404
     levels = counted_indicator_report(region.code, Period(year)).levels
     trend = targets.realisation_trend(region, year, levels=levels)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from cases.periods import Period, asked_period, last_finished_year
 from ipsm.db_routers import use_replica
+from ipsm.lib.dates import FIRST_YEAR
 from ipsm.lib.query import is_region_code
 from members.access import get_for_user, require_perm, scope_of
 from members.models import KABKOTA_LEVELS, Region, RegionLevel
@@ -163,7 +164,7 @@ def indicator_targets(request, code, year):
     if not is_region_code(code):
         raise Http404
     region = get_for_user(Region.objects.all(), user, pk=code)
-    if not targets.is_target_region(region) or not 2000 <= year <= timezone.localdate().year + 5:
+    if not targets.is_target_region(region) or not FIRST_YEAR <= year <= timezone.localdate().year + 5:
         raise Http404
     can_edit = targets.may_set_targets(user, region)
     existing = targets.targets_of(region, year)
