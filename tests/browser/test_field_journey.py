@@ -51,7 +51,9 @@ def busy_unit(unit_a, unit_b, magelang):
     ]
     members = [factories.MemberFactory(unit=unit_a, full_name=name) for name in names]
     members += factories.MemberFactory.create_batch(8, unit=unit_a)
-    factories.MemberFactory(unit=unit_a, status=MemberStatus.CALON)
+    # Named: a factory name depends on how many members the worker made before, and "Endang ..." would
+    # match the journey's search for the candidate it adds.
+    factories.MemberFactory(unit=unit_a, status=MemberStatus.CALON, full_name="Wahyu Hidayat")
     factories.MemberFactory.create_batch(3, unit=unit_b)
     today = datetime.date.today()
     factories.BoardPositionFactory(member=members[0], role=BoardRole.KETUA)
